@@ -1,0 +1,674 @@
+//! A strict JSON reader and an order-preserving JSON value.
+//!
+//! Tokens are attacker-controlled, so this parser is deliberately narrower than RFC 8259
+//! allows: duplicate member names are an error (RFC 7515 section 4 lets a JWS consumer
+//! reject them, and accepting them is how parser-differential attacks work), nesting depth
+//! and number length are bounded, and input must be UTF-8 without a byte-order mark.
+//!
+//! Objects keep their members in document order, and numbers keep their source text, so
+//! decode followed by encode reproduces the same members with the same values.
+
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::{self, Write};
+
+use crate::error::{Error, Part};
+use crate::limits::{MAX_JSON_DEPTH, MAX_NUMBER_LEN};
+
+/// A JSON value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`
+    Null,
+    /// `true` or `false`
+    Bool(bool),
+    /// A number, kept as its source text.
+    Number(Number),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object, members in document order.
+    Object(Map),
+}
+
+/// A JSON number, kept exactly as written so that re-encoding it loses nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Number(String);
+
+impl Number {
+    /// The number's JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The value as an `i64` if it is an integer written without fraction or exponent
+    /// and in range.
+    pub fn as_i64(&self) -> Option<i64> {
+        if self.0.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+            return None;
+        }
+        self.0.parse().ok()
+    }
+
+    /// The value as an `f64` (finite).
+    pub fn as_f64(&self) -> Option<f64> {
+        let v: f64 = self.0.parse().ok()?;
+        v.is_finite().then_some(v)
+    }
+}
+
+impl From<i64> for Number {
+    fn from(v: i64) -> Self {
+        let mut s = String::new();
+        let _ = write!(s, "{v}");
+        Number(s)
+    }
+}
+
+impl From<u32> for Number {
+    fn from(v: u32) -> Self {
+        Number::from(i64::from(v))
+    }
+}
+
+/// A JSON object: member names are unique and kept in insertion order.
+///
+/// SETs are small (a handful of members), so a vector with linear lookup is both faster
+/// and smaller than a hash map here.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Map {
+    entries: Vec<(String, Value)>,
+}
+
+impl Map {
+    /// An empty object.
+    pub const fn new() -> Self {
+        Map {
+            entries: Vec::new(),
+        }
+    }
+
+    /// The member named `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The member named `key`, mutably.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.entries
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// Whether a member named `key` exists.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key` to `value`, replacing in place (keeping its position) if it exists.
+    /// Returns the previous value.
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) -> Option<Value> {
+        let key = key.into();
+        let value = value.into();
+        match self.get_mut(&key) {
+            Some(slot) => Some(core::mem::replace(slot, value)),
+            None => {
+                self.entries.push((key, value));
+                None
+            }
+        }
+    }
+
+    /// Removes the member named `key`, keeping the order of the others.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let i = self.entries.iter().position(|(k, _)| k == key)?;
+        Some(self.entries.remove(i).1)
+    }
+
+    /// Members in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Member names in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_str())
+    }
+
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the object has no members.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The string member `key`, if present and a string.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Value::as_str)
+    }
+}
+
+impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Map {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut m = Map::new();
+        for (k, v) in iter {
+            m.insert(k, v);
+        }
+        m
+    }
+}
+
+impl IntoIterator for Map {
+    type Item = (String, Value);
+    type IntoIter = alloc::vec::IntoIter<(String, Value)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl Value {
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The object, if this is one.
+    pub fn as_object(&self) -> Option<&Map> {
+        match self {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The object, mutably, if this is one.
+    pub fn as_object_mut(&mut self) -> Option<&mut Map> {
+        match self {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The array, if this is one.
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The number, if this is one.
+    pub fn as_number(&self) -> Option<&Number> {
+        match self {
+            Value::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The number as an integer, if this is an integer in `i64` range.
+    pub fn as_i64(&self) -> Option<i64> {
+        self.as_number().and_then(Number::as_i64)
+    }
+
+    /// Member `key` of an object (`None` for non-objects).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_object().and_then(|m| m.get(key))
+    }
+
+    /// A short name of the value's JSON type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        }
+    }
+
+    /// Compact JSON text.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = write_value(&mut out, self);
+        out
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+impl From<i64> for Value {
+    fn from(n: i64) -> Self {
+        Value::Number(Number::from(n))
+    }
+}
+impl From<Number> for Value {
+    fn from(n: Number) -> Self {
+        Value::Number(n)
+    }
+}
+impl From<Map> for Value {
+    fn from(m: Map) -> Self {
+        Value::Object(m)
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(a: Vec<Value>) -> Self {
+        Value::Array(a)
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_value(f, self)
+    }
+}
+
+fn write_value<W: Write>(out: &mut W, v: &Value) -> fmt::Result {
+    match v {
+        Value::Null => out.write_str("null"),
+        Value::Bool(true) => out.write_str("true"),
+        Value::Bool(false) => out.write_str("false"),
+        Value::Number(n) => out.write_str(&n.0),
+        Value::String(s) => write_string(out, s),
+        Value::Array(a) => {
+            out.write_char('[')?;
+            for (i, item) in a.iter().enumerate() {
+                if i > 0 {
+                    out.write_char(',')?;
+                }
+                write_value(out, item)?;
+            }
+            out.write_char(']')
+        }
+        Value::Object(m) => {
+            out.write_char('{')?;
+            for (i, (k, item)) in m.entries.iter().enumerate() {
+                if i > 0 {
+                    out.write_char(',')?;
+                }
+                write_string(out, k)?;
+                out.write_char(':')?;
+                write_value(out, item)?;
+            }
+            out.write_char('}')
+        }
+    }
+}
+
+/// Writes `s` as a JSON string: only what must be escaped is escaped; other characters,
+/// non-ASCII included, are written as UTF-8 (the form most JOSE libraries produce).
+pub fn write_string<W: Write>(out: &mut W, s: &str) -> fmt::Result {
+    out.write_char('"')?;
+    for c in s.chars() {
+        match c {
+            '"' => out.write_str("\\\"")?,
+            '\\' => out.write_str("\\\\")?,
+            '\n' => out.write_str("\\n")?,
+            '\r' => out.write_str("\\r")?,
+            '\t' => out.write_str("\\t")?,
+            '\u{08}' => out.write_str("\\b")?,
+            '\u{0c}' => out.write_str("\\f")?,
+            c if (c as u32) < 0x20 => write!(out, "\\u{:04x}", c as u32)?,
+            c => out.write_char(c)?,
+        }
+    }
+    out.write_char('"')
+}
+
+/// Parses one JSON value from `input`, strictly (see the module documentation).
+///
+/// `part` says which document this is, for error messages.
+pub fn parse(input: &[u8], part: Part) -> Result<Value, Error> {
+    let mut p = Parser {
+        s: input,
+        i: 0,
+        part,
+    };
+    p.skip_ws();
+    let v = p.value(0)?;
+    p.skip_ws();
+    if p.i != p.s.len() {
+        return Err(Error::TrailingData { part });
+    }
+    Ok(v)
+}
+
+/// Parses a JSON text that must be an object.
+pub fn parse_object(input: &[u8], part: Part) -> Result<Map, Error> {
+    match parse(input, part)? {
+        Value::Object(m) => Ok(m),
+        _ => Err(Error::NotAnObject { part }),
+    }
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+    part: Part,
+}
+
+impl Parser<'_> {
+    fn err(&self, detail: &'static str) -> Error {
+        Error::Json {
+            part: self.part,
+            offset: self.i,
+            detail,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn expect_lit(&mut self, lit: &[u8]) -> Result<(), Error> {
+        if self.s.get(self.i..self.i + lit.len()) == Some(lit) {
+            self.i += lit.len();
+            Ok(())
+        } else {
+            Err(self.err("invalid literal"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, Error> {
+        match self.peek() {
+            None => Err(self.err("unexpected end of input")),
+            Some(b'{') => {
+                self.enter(depth)?;
+                self.object(depth + 1).map(Value::Object)
+            }
+            Some(b'[') => {
+                self.enter(depth)?;
+                self.array(depth + 1).map(Value::Array)
+            }
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.expect_lit(b"true").map(|_| Value::Bool(true)),
+            Some(b'f') => self.expect_lit(b"false").map(|_| Value::Bool(false)),
+            Some(b'n') => self.expect_lit(b"null").map(|_| Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
+            Some(_) => Err(self.err("unexpected character")),
+        }
+    }
+
+    fn enter(&self, depth: usize) -> Result<(), Error> {
+        if depth >= MAX_JSON_DEPTH {
+            Err(Error::TooDeep { part: self.part })
+        } else {
+            Ok(())
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Map, Error> {
+        self.i += 1; // '{'
+        let mut map = Map::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(map);
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.err("expected a member name"));
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.err("expected ':'"));
+            }
+            self.i += 1;
+            self.skip_ws();
+            let v = self.value(depth)?;
+            if map.contains_key(&key) {
+                return Err(Error::DuplicateMember {
+                    part: self.part,
+                    name: key,
+                });
+            }
+            map.entries.push((key, v));
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(map);
+                }
+                _ => return Err(self.err("expected ',' or '}'")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Vec<Value>, Error> {
+        self.i += 1; // '['
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(items);
+        }
+        loop {
+            self.skip_ws();
+            items.push(self.value(depth)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(items);
+                }
+                _ => return Err(self.err("expected ',' or ']'")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Number, Error> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.err("invalid number")),
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.err("invalid number"));
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.err("invalid number"));
+            }
+            self.digits();
+        }
+        let text = &self.s[start..self.i];
+        if text.len() > MAX_NUMBER_LEN {
+            return Err(Error::NumberOutOfRange { part: self.part });
+        }
+        // The grammar above admits only ASCII.
+        let text = core::str::from_utf8(text).map_err(|_| self.err("invalid number"))?;
+        // Exponents can still overflow a double (1e999): refuse what no consumer can use.
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(Number(text.to_owned())),
+            _ => Err(Error::NumberOutOfRange { part: self.part }),
+        }
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u16, Error> {
+        let mut v: u16 = 0;
+        for _ in 0..4 {
+            let d = match self.peek() {
+                Some(c @ b'0'..=b'9') => c - b'0',
+                Some(c @ b'a'..=b'f') => c - b'a' + 10,
+                Some(c @ b'A'..=b'F') => c - b'A' + 10,
+                _ => return Err(self.err("invalid \\u escape")),
+            };
+            v = (v << 4) | u16::from(d);
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String, Error> {
+        self.i += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            // Copy the longest run of plain bytes at once.
+            let run_start = self.i;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            if self.i > run_start {
+                let run = core::str::from_utf8(&self.s[run_start..self.i]).map_err(|e| {
+                    Error::Json {
+                        part: self.part,
+                        offset: run_start + e.valid_up_to(),
+                        detail: "invalid UTF-8",
+                    }
+                })?;
+                out.push_str(run);
+            }
+            match self.peek() {
+                None => return Err(self.err("unterminated string")),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    self.escape(&mut out)?;
+                }
+                Some(_) => return Err(self.err("control character in string")),
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), Error> {
+        let c = self.peek().ok_or_else(|| self.err("unterminated escape"))?;
+        self.i += 1;
+        let ch = match c {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{08}',
+            b'f' => '\u{0c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = self.hex4()?;
+                let code = if (0xD800..0xDC00).contains(&hi) {
+                    if self.s.get(self.i..self.i + 2) != Some(b"\\u") {
+                        return Err(self.err("unpaired surrogate"));
+                    }
+                    self.i += 2;
+                    let lo = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return Err(self.err("unpaired surrogate"));
+                    }
+                    0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00)
+                } else if (0xDC00..0xE000).contains(&hi) {
+                    return Err(self.err("unpaired surrogate"));
+                } else {
+                    u32::from(hi)
+                };
+                char::from_u32(code).ok_or_else(|| self.err("invalid code point"))?
+            }
+            _ => return Err(self.err("invalid escape")),
+        };
+        out.push(ch);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<Value, Error> {
+        parse(s.as_bytes(), Part::Payload)
+    }
+
+    #[test]
+    fn round_trips_order_and_numbers() {
+        let text = r#"{"b":1,"a":[true,false,null,-0.5e10,"x\"\\\n\u0001é"],"c":{}}"#;
+        let v = p(text).unwrap();
+        assert_eq!(v.to_json(), text.replace("\\u0001", "\\u0001"));
+        let keys: Vec<_> = v.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn rejects_duplicates_depth_numbers_trailing() {
+        assert!(matches!(p(r#"{"a":1,"a":2}"#), Err(Error::DuplicateMember { name, .. }) if name == "a"));
+        let deep = "[".repeat(MAX_JSON_DEPTH + 1) + &"]".repeat(MAX_JSON_DEPTH + 1);
+        assert_eq!(p(&deep), Err(Error::TooDeep { part: Part::Payload }));
+        let ok = "[".repeat(MAX_JSON_DEPTH) + &"]".repeat(MAX_JSON_DEPTH);
+        assert!(p(&ok).is_ok());
+        assert_eq!(p("1e999"), Err(Error::NumberOutOfRange { part: Part::Payload }));
+        assert_eq!(p(&"9".repeat(MAX_NUMBER_LEN + 1)), Err(Error::NumberOutOfRange { part: Part::Payload }));
+        assert_eq!(p("{} x"), Err(Error::TrailingData { part: Part::Payload }));
+        assert_eq!(p("01"), Err(Error::TrailingData { part: Part::Payload }));
+        for bad in ["1.", "-", "+1", "\"\\x\"", "\"\\ud800\"", "\"\u{1}\"", "[1,]", "{\"a\" 1}", "nul", "\u{feff}{}"] {
+            assert!(matches!(p(bad), Err(Error::Json { .. })), "{bad}");
+        }
+        assert!(matches!(parse(b"\"\xff\"", Part::Header), Err(Error::Json { detail: "invalid UTF-8", .. })));
+    }
+
+    #[test]
+    fn decodes_surrogate_pairs() {
+        assert_eq!(p(r#""\ud83d\ude00""#).unwrap(), Value::from("😀"));
+    }
+}

@@ -1,0 +1,235 @@
+//! Compact JWS (RFC 7515 section 7.1): strict splitting and a typed protected header.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::alg::Algorithm;
+use crate::base64url;
+use crate::error::{Error, Part};
+use crate::json::{self, Map, Value};
+use crate::limits::MAX_TOKEN_LEN;
+
+/// The JOSE `typ` of a SET (RFC 8417 section 2.3).
+pub const SET_TYP: &str = "secevent+jwt";
+/// The media type of a SET, also accepted as `typ` (RFC 7515 allows the long form).
+pub const SET_MEDIA_TYPE: &str = "application/secevent+jwt";
+
+/// The `alg` member as found in a header: either a usable algorithm or what was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeaderAlg {
+    /// A known asymmetric algorithm.
+    Known(Algorithm),
+    /// Anything else (`none`, HMAC, unknown); kept so decoders can explain it.
+    Other(String),
+}
+
+/// A protected header, parsed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    /// `alg`.
+    pub alg: HeaderAlg,
+    /// `kid`, if present.
+    pub kid: Option<String>,
+    /// `typ`, if present.
+    pub typ: Option<String>,
+    /// `cty`, if present.
+    pub cty: Option<String>,
+    /// Whether `crit` is present (it is then always rejected by verification).
+    pub has_crit: bool,
+    /// The header as sent, every member included (`jku`, `x5u`, `jwk`... are kept here and
+    /// never used to find a key).
+    pub raw: Map,
+}
+
+impl Header {
+    /// Reads the typed members out of a header object.
+    ///
+    /// Fails only when a member has the wrong JSON type; semantic checks (`alg` allowed,
+    /// `typ` right, no `crit`) are separate so that a decoder can still show the token.
+    pub fn from_map(raw: Map) -> Result<Self, Error> {
+        let opt_str = |name: &'static str| -> Result<Option<String>, Error> {
+            match raw.get(name) {
+                None => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(Error::HeaderMember(name)),
+            }
+        };
+        let alg = match raw.get("alg") {
+            Some(Value::String(s)) => match Algorithm::from_name(s) {
+                Some(a) => HeaderAlg::Known(a),
+                None => HeaderAlg::Other(s.clone()),
+            },
+            Some(_) => return Err(Error::HeaderMember("alg")),
+            None => return Err(Error::AlgMissing),
+        };
+        Ok(Header {
+            alg,
+            kid: opt_str("kid")?,
+            typ: opt_str("typ")?,
+            cty: opt_str("cty")?,
+            has_crit: raw.contains_key("crit"),
+            raw,
+        })
+    }
+
+    /// The algorithm, or the precise reason it can never be used.
+    pub fn algorithm(&self) -> Result<Algorithm, Error> {
+        match &self.alg {
+            HeaderAlg::Known(a) => Ok(*a),
+            HeaderAlg::Other(s) => Algorithm::from_header(s),
+        }
+    }
+
+    /// Whether `typ` names a SET (`secevent+jwt`, or the full media type; media type names
+    /// are case-insensitive per RFC 7515 section 4.1.9).
+    pub fn is_set_typ(&self) -> bool {
+        self.typ
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case(SET_TYP) || t.eq_ignore_ascii_case(SET_MEDIA_TYPE))
+    }
+
+    /// The checks every verification makes on the header: a usable `alg`, no `crit`.
+    pub fn check_for_verification(&self) -> Result<Algorithm, Error> {
+        let alg = self.algorithm()?;
+        if self.has_crit {
+            return Err(Error::CritUnsupported);
+        }
+        Ok(alg)
+    }
+
+    /// The SET typing rule of SSF 1.0 section 4 (`typ` must be `secevent+jwt`).
+    pub fn check_set_typ(&self) -> Result<(), Error> {
+        match &self.typ {
+            None => Err(Error::TypMissing),
+            Some(_) if self.is_set_typ() => Ok(()),
+            Some(t) => Err(Error::TypWrong(t.clone())),
+        }
+    }
+}
+
+/// A compact JWS split and decoded, its signature not yet checked.
+#[derive(Clone, Debug)]
+pub struct CompactJws<'a> {
+    /// The parsed protected header.
+    pub header: Header,
+    /// The decoded payload bytes.
+    pub payload: Vec<u8>,
+    /// `BASE64URL(header) || '.' || BASE64URL(payload)`: what the signature covers.
+    pub signing_input: &'a [u8],
+    /// The decoded signature.
+    pub signature: Vec<u8>,
+}
+
+impl<'a> CompactJws<'a> {
+    /// Splits and decodes `token`. Leading and trailing ASCII whitespace is tolerated (an
+    /// HTTP body often ends in a newline); anything else outside the grammar is refused.
+    pub fn parse(token: &'a str) -> Result<Self, Error> {
+        let token = token.trim_matches(|c: char| c.is_ascii_whitespace());
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(Error::TooLarge {
+                what: "token",
+                limit: MAX_TOKEN_LEN,
+            });
+        }
+        let bytes = token.as_bytes();
+        let mut dots = bytes.iter().enumerate().filter(|(_, b)| **b == b'.').map(|(i, _)| i);
+        let (d1, d2) = match (dots.next(), dots.next(), dots.next()) {
+            (Some(a), Some(b), None) => (a, b),
+            (Some(_), Some(_), Some(_)) => {
+                return Err(Error::Malformed("more than three segments (JWE or trailing data?)"))
+            }
+            _ => return Err(Error::Malformed("fewer than three segments")),
+        };
+        let (h, p, s) = (&bytes[..d1], &bytes[d1 + 1..d2], &bytes[d2 + 1..]);
+        if h.is_empty() {
+            return Err(Error::Malformed("empty header segment"));
+        }
+        let header_bytes = base64url::decode(h).ok_or(Error::Base64 { part: Part::Header })?;
+        let header = Header::from_map(json::parse_object(&header_bytes, Part::Header)?)?;
+        let payload = base64url::decode(p).ok_or(Error::Base64 {
+            part: Part::Payload,
+        })?;
+        let signature = base64url::decode(s).ok_or(Error::Base64 {
+            part: Part::Signature,
+        })?;
+        Ok(CompactJws {
+            header,
+            payload,
+            signing_input: &bytes[..d2],
+            signature,
+        })
+    }
+
+    /// The payload parsed as a JSON object (the JWT claims set).
+    pub fn claims(&self) -> Result<Map, Error> {
+        json::parse_object(&self.payload, Part::Payload)
+    }
+}
+
+/// Builds the signing input `BASE64URL(header) . BASE64URL(payload)` for `header` and
+/// `payload` serialized as compact JSON.
+pub fn signing_input(header: &Map, payload: &Map) -> String {
+    let mut s = base64url::encode(Value::Object(header.clone()).to_json().as_bytes());
+    s.push('.');
+    base64url::encode_into(&mut s, Value::Object(payload.clone()).to_json().as_bytes());
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(header: &str, payload: &str, sig: &[u8]) -> String {
+        let mut t = base64url::encode(header.as_bytes());
+        t.push('.');
+        t.push_str(&base64url::encode(payload.as_bytes()));
+        t.push('.');
+        t.push_str(&base64url::encode(sig));
+        t
+    }
+
+    #[test]
+    fn splits_and_types_header() {
+        let t = tok(r#"{"alg":"ES256","kid":"k1","typ":"secevent+jwt"}"#, "{}", b"sig");
+        let j = CompactJws::parse(&t).unwrap();
+        assert_eq!(j.header.alg, HeaderAlg::Known(Algorithm::ES256));
+        assert_eq!(j.header.kid.as_deref(), Some("k1"));
+        assert!(j.header.is_set_typ());
+        assert_eq!(j.signature, b"sig");
+        assert_eq!(j.signing_input, t.rsplit_once('.').unwrap().0.as_bytes());
+    }
+
+    #[test]
+    fn refuses_bad_shapes() {
+        let good = tok(r#"{"alg":"ES256"}"#, "{}", b"s");
+        assert!(matches!(CompactJws::parse("a.b"), Err(Error::Malformed(_))));
+        assert!(matches!(CompactJws::parse(&(good.clone() + ".x")), Err(Error::Malformed(_))));
+        assert!(matches!(
+            CompactJws::parse(&(good.clone() + "=")),
+            Err(Error::Base64 { part: Part::Signature })
+        ));
+        let t = tok(r#"{"alg":"ES256","alg":"none"}"#, "{}", b"s");
+        assert!(matches!(CompactJws::parse(&t), Err(Error::DuplicateMember { .. })));
+        let t = tok(r#"["alg"]"#, "{}", b"s");
+        assert!(matches!(CompactJws::parse(&t), Err(Error::NotAnObject { part: Part::Header })));
+        let t = tok(r#"{"alg":1}"#, "{}", b"s");
+        assert_eq!(CompactJws::parse(&t).unwrap_err(), Error::HeaderMember("alg"));
+        let big = "a".repeat(MAX_TOKEN_LEN + 1);
+        assert!(matches!(CompactJws::parse(&big), Err(Error::TooLarge { .. })));
+    }
+
+    #[test]
+    fn names_dangerous_algs() {
+        for none in ["none", "None", "NONE", "nOnE"] {
+            let t = tok(&alloc::format!(r#"{{"alg":"{none}"}}"#), "{}", b"");
+            let j = CompactJws::parse(&t).unwrap();
+            assert_eq!(j.header.check_for_verification(), Err(Error::AlgNone));
+        }
+        let t = tok(r#"{"alg":"HS256"}"#, "{}", b"x");
+        let j = CompactJws::parse(&t).unwrap();
+        assert_eq!(j.header.check_for_verification(), Err(Error::AlgHmac("HS256".into())));
+        let t = tok(r#"{"alg":"ES256","crit":["b64"]}"#, "{}", b"x");
+        let j = CompactJws::parse(&t).unwrap();
+        assert_eq!(j.header.check_for_verification(), Err(Error::CritUnsupported));
+    }
+}
