@@ -28,7 +28,8 @@ pub fn decode(input: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(input.len() / 4 * 3 + 2);
     let mut chunks = input.chunks_exact(4);
     for c in &mut chunks {
-        let n = (sextet(c[0])? << 18) | (sextet(c[1])? << 12) | (sextet(c[2])? << 6) | sextet(c[3])?;
+        let n =
+            (sextet(c[0])? << 18) | (sextet(c[1])? << 12) | (sextet(c[2])? << 6) | sextet(c[3])?;
         out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
     }
     match *chunks.remainder() {
@@ -101,7 +102,9 @@ mod tests {
 
     #[test]
     fn refuses_non_canonical() {
-        for bad in ["QQ==", "QR", "QUF", "A", "QU=F", "QU+F", "QU/F", "QU F", "QUJD\n"] {
+        for bad in [
+            "QQ==", "QR", "QUF", "A", "QU=F", "QU+F", "QU/F", "QU F", "QUJD\n",
+        ] {
             // "QR" and "QUF" carry non-zero trailing bits: canonical forms are "QQ" and "QUE".
             assert_eq!(decode(bad.as_bytes()), None, "{bad}");
         }

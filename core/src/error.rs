@@ -221,6 +221,15 @@ pub enum Error {
     TooOld,
     /// A verification event's `state` differs from the expected value.
     StateMismatch,
+
+    // ---- wire messages (RFC 8935 / 8936 bodies, SSF management API) -------------------------
+    /// A push / poll / stream-management message is malformed or breaks an SSF rule.
+    InvalidMessage {
+        /// Which message (for example `poll request`).
+        what: &'static str,
+        /// What was wrong, naming the member (for example `maxEvents must be ...`).
+        detail: String,
+    },
 }
 
 impl Error {
@@ -252,7 +261,8 @@ impl Error {
             | InvalidEvent { .. }
             | IssuedInFuture
             | TooOld
-            | Rng => ErrCode::InvalidRequest,
+            | Rng
+            | InvalidMessage { .. } => ErrCode::InvalidRequest,
             AlgNone
             | AlgHmac(_)
             | AlgMissing
@@ -315,6 +325,7 @@ impl Error {
             IssuedInFuture => "iat_in_future",
             TooOld => "too_old",
             StateMismatch => "state_mismatch",
+            InvalidMessage { .. } => "invalid_message",
         }
     }
 }
@@ -330,13 +341,21 @@ impl fmt::Display for Error {
                 part,
                 offset,
                 detail,
-            } => write!(f, "{} is not valid JSON at byte {offset}: {detail}", part.as_str()),
+            } => write!(
+                f,
+                "{} is not valid JSON at byte {offset}: {detail}",
+                part.as_str()
+            ),
             DuplicateMember { part, name } => {
                 write!(f, "{} repeats the member name {name:?}", part.as_str())
             }
             TooDeep { part } => write!(f, "{} nests JSON too deeply", part.as_str()),
             NumberOutOfRange { part } => {
-                write!(f, "{} holds a number that is too long or out of range", part.as_str())
+                write!(
+                    f,
+                    "{} holds a number that is too long or out of range",
+                    part.as_str()
+                )
             }
             TrailingData { part } => write!(f, "{} has data after its JSON value", part.as_str()),
             NotAnObject { part } => write!(f, "{} is not a JSON object", part.as_str()),
@@ -344,7 +363,9 @@ impl fmt::Display for Error {
             AlgHmac(a) => write!(f, "HMAC alg {a:?} is never accepted with public keys"),
             AlgMissing => f.write_str("the header has no alg"),
             AlgNotAllowed(a) => write!(f, "alg {a:?} is not allowed"),
-            CritUnsupported => f.write_str("the header has a crit member; no extension is supported"),
+            CritUnsupported => {
+                f.write_str("the header has a crit member; no extension is supported")
+            }
             TypMissing => f.write_str("the header has no typ; a SET must have typ secevent+jwt"),
             TypWrong(t) => write!(f, "typ {t:?} is not secevent+jwt"),
             HeaderMember(m) => write!(f, "header member {m} has the wrong type"),
@@ -359,7 +380,9 @@ impl fmt::Display for Error {
             KeyMismatch(why) => write!(f, "key cannot be used here: {why}"),
             BadSignature => f.write_str("signature does not verify"),
             InvalidSigningKey(why) => write!(f, "invalid signing key: {why}"),
-            UnsupportedAlgorithm(a) => write!(f, "algorithm {a:?} is not supported by this provider"),
+            UnsupportedAlgorithm(a) => {
+                write!(f, "algorithm {a:?} is not supported by this provider")
+            }
             Rng => f.write_str("no random number generator available"),
             MissingClaim(c) => write!(f, "required claim {c} is missing"),
             InvalidClaim(c) => write!(f, "claim {c} has an invalid value"),
@@ -375,6 +398,7 @@ impl fmt::Display for Error {
             IssuedInFuture => f.write_str("iat is in the future beyond the allowed clock skew"),
             TooOld => f.write_str("iat is older than the allowed maximum age"),
             StateMismatch => f.write_str("verification state does not match"),
+            InvalidMessage { what, detail } => write!(f, "invalid {what}: {detail}"),
         }
     }
 }

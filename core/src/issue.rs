@@ -40,7 +40,11 @@ pub struct Issue {
 
 impl Issue {
     /// A warning at `path`.
-    pub fn warning(code: &'static str, message: impl Into<String>, path: impl Into<String>) -> Self {
+    pub fn warning(
+        code: &'static str,
+        message: impl Into<String>,
+        path: impl Into<String>,
+    ) -> Self {
         Issue {
             severity: Severity::Warning,
             code,

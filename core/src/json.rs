@@ -571,13 +571,12 @@ impl Parser<'_> {
                 self.i += 1;
             }
             if self.i > run_start {
-                let run = core::str::from_utf8(&self.s[run_start..self.i]).map_err(|e| {
-                    Error::Json {
+                let run =
+                    core::str::from_utf8(&self.s[run_start..self.i]).map_err(|e| Error::Json {
                         part: self.part,
                         offset: run_start + e.valid_up_to(),
                         detail: "invalid UTF-8",
-                    }
-                })?;
+                    })?;
                 out.push_str(run);
             }
             match self.peek() {
@@ -652,19 +651,63 @@ mod tests {
 
     #[test]
     fn rejects_duplicates_depth_numbers_trailing() {
-        assert!(matches!(p(r#"{"a":1,"a":2}"#), Err(Error::DuplicateMember { name, .. }) if name == "a"));
+        assert!(
+            matches!(p(r#"{"a":1,"a":2}"#), Err(Error::DuplicateMember { name, .. }) if name == "a")
+        );
         let deep = "[".repeat(MAX_JSON_DEPTH + 1) + &"]".repeat(MAX_JSON_DEPTH + 1);
-        assert_eq!(p(&deep), Err(Error::TooDeep { part: Part::Payload }));
+        assert_eq!(
+            p(&deep),
+            Err(Error::TooDeep {
+                part: Part::Payload
+            })
+        );
         let ok = "[".repeat(MAX_JSON_DEPTH) + &"]".repeat(MAX_JSON_DEPTH);
         assert!(p(&ok).is_ok());
-        assert_eq!(p("1e999"), Err(Error::NumberOutOfRange { part: Part::Payload }));
-        assert_eq!(p(&"9".repeat(MAX_NUMBER_LEN + 1)), Err(Error::NumberOutOfRange { part: Part::Payload }));
-        assert_eq!(p("{} x"), Err(Error::TrailingData { part: Part::Payload }));
-        assert_eq!(p("01"), Err(Error::TrailingData { part: Part::Payload }));
-        for bad in ["1.", "-", "+1", "\"\\x\"", "\"\\ud800\"", "\"\u{1}\"", "[1,]", "{\"a\" 1}", "nul", "\u{feff}{}"] {
+        assert_eq!(
+            p("1e999"),
+            Err(Error::NumberOutOfRange {
+                part: Part::Payload
+            })
+        );
+        assert_eq!(
+            p(&"9".repeat(MAX_NUMBER_LEN + 1)),
+            Err(Error::NumberOutOfRange {
+                part: Part::Payload
+            })
+        );
+        assert_eq!(
+            p("{} x"),
+            Err(Error::TrailingData {
+                part: Part::Payload
+            })
+        );
+        assert_eq!(
+            p("01"),
+            Err(Error::TrailingData {
+                part: Part::Payload
+            })
+        );
+        for bad in [
+            "1.",
+            "-",
+            "+1",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\u{1}\"",
+            "[1,]",
+            "{\"a\" 1}",
+            "nul",
+            "\u{feff}{}",
+        ] {
             assert!(matches!(p(bad), Err(Error::Json { .. })), "{bad}");
         }
-        assert!(matches!(parse(b"\"\xff\"", Part::Header), Err(Error::Json { detail: "invalid UTF-8", .. })));
+        assert!(matches!(
+            parse(b"\"\xff\"", Part::Header),
+            Err(Error::Json {
+                detail: "invalid UTF-8",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -83,9 +83,9 @@ impl Header {
     /// Whether `typ` names a SET (`secevent+jwt`, or the full media type; media type names
     /// are case-insensitive per RFC 7515 section 4.1.9).
     pub fn is_set_typ(&self) -> bool {
-        self.typ
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case(SET_TYP) || t.eq_ignore_ascii_case(SET_MEDIA_TYPE))
+        self.typ.as_deref().is_some_and(|t| {
+            t.eq_ignore_ascii_case(SET_TYP) || t.eq_ignore_ascii_case(SET_MEDIA_TYPE)
+        })
     }
 
     /// The checks every verification makes on the header: a usable `alg`, no `crit`.
@@ -132,11 +132,17 @@ impl<'a> CompactJws<'a> {
             });
         }
         let bytes = token.as_bytes();
-        let mut dots = bytes.iter().enumerate().filter(|(_, b)| **b == b'.').map(|(i, _)| i);
+        let mut dots = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'.')
+            .map(|(i, _)| i);
         let (d1, d2) = match (dots.next(), dots.next(), dots.next()) {
             (Some(a), Some(b), None) => (a, b),
             (Some(_), Some(_), Some(_)) => {
-                return Err(Error::Malformed("more than three segments (JWE or trailing data?)"))
+                return Err(Error::Malformed(
+                    "more than three segments (JWE or trailing data?)",
+                ))
             }
             _ => return Err(Error::Malformed("fewer than three segments")),
         };
@@ -190,7 +196,11 @@ mod tests {
 
     #[test]
     fn splits_and_types_header() {
-        let t = tok(r#"{"alg":"ES256","kid":"k1","typ":"secevent+jwt"}"#, "{}", b"sig");
+        let t = tok(
+            r#"{"alg":"ES256","kid":"k1","typ":"secevent+jwt"}"#,
+            "{}",
+            b"sig",
+        );
         let j = CompactJws::parse(&t).unwrap();
         assert_eq!(j.header.alg, HeaderAlg::Known(Algorithm::ES256));
         assert_eq!(j.header.kid.as_deref(), Some("k1"));
@@ -203,19 +213,36 @@ mod tests {
     fn refuses_bad_shapes() {
         let good = tok(r#"{"alg":"ES256"}"#, "{}", b"s");
         assert!(matches!(CompactJws::parse("a.b"), Err(Error::Malformed(_))));
-        assert!(matches!(CompactJws::parse(&(good.clone() + ".x")), Err(Error::Malformed(_))));
+        assert!(matches!(
+            CompactJws::parse(&(good.clone() + ".x")),
+            Err(Error::Malformed(_))
+        ));
         assert!(matches!(
             CompactJws::parse(&(good.clone() + "=")),
-            Err(Error::Base64 { part: Part::Signature })
+            Err(Error::Base64 {
+                part: Part::Signature
+            })
         ));
         let t = tok(r#"{"alg":"ES256","alg":"none"}"#, "{}", b"s");
-        assert!(matches!(CompactJws::parse(&t), Err(Error::DuplicateMember { .. })));
+        assert!(matches!(
+            CompactJws::parse(&t),
+            Err(Error::DuplicateMember { .. })
+        ));
         let t = tok(r#"["alg"]"#, "{}", b"s");
-        assert!(matches!(CompactJws::parse(&t), Err(Error::NotAnObject { part: Part::Header })));
+        assert!(matches!(
+            CompactJws::parse(&t),
+            Err(Error::NotAnObject { part: Part::Header })
+        ));
         let t = tok(r#"{"alg":1}"#, "{}", b"s");
-        assert_eq!(CompactJws::parse(&t).unwrap_err(), Error::HeaderMember("alg"));
+        assert_eq!(
+            CompactJws::parse(&t).unwrap_err(),
+            Error::HeaderMember("alg")
+        );
         let big = "a".repeat(MAX_TOKEN_LEN + 1);
-        assert!(matches!(CompactJws::parse(&big), Err(Error::TooLarge { .. })));
+        assert!(matches!(
+            CompactJws::parse(&big),
+            Err(Error::TooLarge { .. })
+        ));
     }
 
     #[test]
@@ -227,9 +254,15 @@ mod tests {
         }
         let t = tok(r#"{"alg":"HS256"}"#, "{}", b"x");
         let j = CompactJws::parse(&t).unwrap();
-        assert_eq!(j.header.check_for_verification(), Err(Error::AlgHmac("HS256".into())));
+        assert_eq!(
+            j.header.check_for_verification(),
+            Err(Error::AlgHmac("HS256".into()))
+        );
         let t = tok(r#"{"alg":"ES256","crit":["b64"]}"#, "{}", b"x");
         let j = CompactJws::parse(&t).unwrap();
-        assert_eq!(j.header.check_for_verification(), Err(Error::CritUnsupported));
+        assert_eq!(
+            j.header.check_for_verification(),
+            Err(Error::CritUnsupported)
+        );
     }
 }

@@ -17,6 +17,7 @@ extern crate std;
 
 pub mod alg;
 pub mod base64url;
+pub mod builder;
 pub mod crypto;
 pub mod error;
 pub mod events;
@@ -25,6 +26,7 @@ pub mod json;
 pub mod jwk;
 pub mod jws;
 pub mod limits;
+pub mod set;
 pub mod signing;
 pub mod subject;
 pub mod wire;

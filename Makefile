@@ -1,0 +1,39 @@
+# The project's commands (pinned in DESIGN.md section 2). Each does its own set-up.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: setup build build-core build-js build-worker test dev bench fuzz clean
+
+setup:
+	@if [ -x scripts/setup-tools.sh ]; then scripts/setup-tools.sh; fi
+
+build: setup build-core build-js build-worker
+
+build-core:
+	cargo build -p ssf-core --all-targets
+	cargo build -p ssf-core --target wasm32-unknown-unknown --no-default-features --features rustcrypto
+
+build-js:
+	@if [ -x scripts/build-js.sh ]; then scripts/build-js.sh; else echo "js-bindings: not yet"; fi
+
+build-worker:
+	@if [ -x scripts/build-worker.sh ]; then scripts/build-worker.sh; else echo "worker: not yet"; fi
+
+test: build
+	scripts/test-all.sh
+
+dev: build
+	@if [ -x scripts/dev.sh ]; then scripts/dev.sh; else echo "The worker comes next: core and bindings are built."; fi
+
+bench: build
+	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; else echo "benchmarks: not yet"; fi
+
+# Coverage-guided fuzzing of decode + verify (needs a nightly toolchain; not run by CI).
+fuzz:
+	scripts/fuzz.sh
+
+clean:
+	cargo clean
+	rm -rf js-bindings/pkg worker/build test-artifacts

@@ -1,0 +1,608 @@
+//! Security Event Tokens: the claims model, validation (RFC 8417 and the SSF 1.0 profile),
+//! verification and inspection.
+//!
+//! The profile rules are written once, in [`read_claims`]. Verification stops at the first
+//! rule broken and returns it as an [`Error`]; inspection ([`inspect`]) runs the same rules,
+//! keeps going, and lists every problem as an [`Issue`].
+//!
+//! ```
+//! use ssf_core::{jwk::JwkSet, set::{verify, VerifyOptions}};
+//! # fn demo(token: &str, jwks_json: &str) -> Result<(), ssf_core::Error> {
+//! let keys = JwkSet::from_json(jwks_json)?;
+//! let mut opts = VerifyOptions::new(1_700_000_000); // now, in seconds: no_std has no clock
+//! opts.issuer = Some("https://idp.example.com/".into());
+//! opts.audience = Some("https://sp.example.com/caep".into());
+//! let set = verify(token, &keys, &opts)?;
+//! for event in &set.claims.events {
+//!     println!("{} about {:?}", event.uri(), set.claims.sub_id.as_ref().map(|s| s.describe()));
+//! }
+//! # Ok(()) }
+//! ```
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::alg::Algorithm;
+use crate::crypto::{default_provider, CryptoProvider};
+use crate::error::Error;
+use crate::events::Event;
+use crate::issue::{Issue, Severity};
+use crate::json::{Map, Value};
+use crate::jwk::JwkSet;
+use crate::jws::{CompactJws, Header};
+use crate::limits::MAX_EVENTS;
+use crate::subject::SubjectId;
+
+/// Latest `iat`/`toe` accepted as a NumericDate: 9999-12-31T23:59:59Z. Anything later is
+/// not a date but an attack on arithmetic.
+pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
+
+/// Default tolerance for clocks running ahead, in seconds.
+pub const DEFAULT_CLOCK_SKEW: u64 = 300;
+
+/// Which profile's structural rules apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Profile {
+    /// `typ` must be present and be `secevent+jwt` (SSF 1.0 section 4). When false, a
+    /// missing `typ` is accepted but a different one is still refused.
+    pub require_typ: bool,
+    /// A top-level `sub_id` must be present (SSF 1.0 section 4).
+    pub require_sub_id: bool,
+    /// Most events accepted in `events`. SSF says SHOULD be one; the CAEP interoperability
+    /// profile says MUST be one.
+    pub max_events: usize,
+}
+
+impl Profile {
+    /// SSF 1.0: explicit typing, top-level `sub_id`, no `sub`, no `exp`.
+    pub const SSF: Profile = Profile {
+        require_typ: true,
+        require_sub_id: true,
+        max_events: MAX_EVENTS,
+    };
+    /// The CAEP Interoperability Profile: SSF plus exactly one event.
+    pub const CAEP_INTEROP: Profile = Profile {
+        require_typ: true,
+        require_sub_id: true,
+        max_events: 1,
+    };
+    /// Plain RFC 8417: `typ` and `sub_id` optional. `sub` and `exp` are still refused:
+    /// a SET that could pass as an ID token is a risk whatever the profile.
+    pub const RFC8417: Profile = Profile {
+        require_typ: false,
+        require_sub_id: false,
+        max_events: MAX_EVENTS,
+    };
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile::SSF
+    }
+}
+
+/// What a verifier expects. Build with [`VerifyOptions::new`] and set the fields you need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// The current time, seconds since the epoch.
+    pub now: i64,
+    /// Expected `iss`, compared exactly. `None` accepts any issuer (only sensible when the
+    /// key set belongs to a single issuer).
+    pub issuer: Option<String>,
+    /// An audience `aud` must contain. `None` skips the check.
+    pub audience: Option<String>,
+    /// Algorithms accepted. `None` accepts every asymmetric algorithm the provider
+    /// supports; HMAC and `none` are never accepted either way.
+    pub algorithms: Option<Vec<Algorithm>>,
+    /// How far `iat` may lie in the future, in seconds.
+    pub clock_skew: u64,
+    /// If set, refuse SETs whose `iat` is older than this many seconds. SETs have no
+    /// `exp`, and paused streams deliver late, so there is no default.
+    pub max_age: Option<u64>,
+    /// Structural rules.
+    pub profile: Profile,
+}
+
+impl VerifyOptions {
+    /// Options for the SSF profile at time `now`, with the default clock skew and no
+    /// issuer or audience expectation.
+    pub fn new(now: i64) -> Self {
+        VerifyOptions {
+            now,
+            issuer: None,
+            audience: None,
+            algorithms: None,
+            clock_skew: DEFAULT_CLOCK_SKEW,
+            max_age: None,
+            profile: Profile::SSF,
+        }
+    }
+}
+
+/// The claims of a SET, typed. `raw` holds every claim as sent, unknown ones included.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claims {
+    /// `iss`.
+    pub iss: String,
+    /// `jti`.
+    pub jti: String,
+    /// `iat`, seconds since the epoch.
+    pub iat: i64,
+    /// `aud`, as a list (a single string becomes one item).
+    pub aud: Vec<String>,
+    /// `txn`, if present.
+    pub txn: Option<String>,
+    /// `toe`, if present.
+    pub toe: Option<i64>,
+    /// `sub_id`, if present.
+    pub sub_id: Option<SubjectId>,
+    /// The events, in document order.
+    pub events: Vec<Event>,
+    /// Every claim as sent.
+    pub raw: Map,
+}
+
+impl Claims {
+    /// The events' type URIs, in order.
+    pub fn event_uris(&self) -> impl Iterator<Item = &str> {
+        self.events.iter().map(Event::uri)
+    }
+}
+
+/// A verified (or, from [`inspect`], merely decoded) SET.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Set {
+    /// The protected header.
+    pub header: Header,
+    /// The claims.
+    pub claims: Claims,
+}
+
+/// Verifies `token` against `keys` with the default crypto provider, then validates it.
+pub fn verify(token: &str, keys: &JwkSet, opts: &VerifyOptions) -> Result<Set, Error> {
+    verify_with(token, keys, opts, default_provider())
+}
+
+/// [`verify`] with a chosen crypto provider.
+///
+/// Order of checks: framing and header (size, base64url, JSON, `alg` allowed, no `crit`,
+/// `typ`), key selection, signature, then the claims. Claims are not interpreted before
+/// the signature has been checked.
+pub fn verify_with(
+    token: &str,
+    keys: &JwkSet,
+    opts: &VerifyOptions,
+    provider: &dyn CryptoProvider,
+) -> Result<Set, Error> {
+    let jws = CompactJws::parse(token)?;
+    let alg = check_header(&jws.header, opts)?;
+    if !provider.supports(alg) {
+        return Err(Error::UnsupportedAlgorithm(alg.name().into()));
+    }
+    let key = keys.select(jws.header.kid.as_deref(), alg)?;
+    provider.verify(alg, key, jws.signing_input, &jws.signature)?;
+    let raw = jws.claims()?;
+    let mut report = Report::strict();
+    let claims = read_claims(raw, Some(opts), opts.profile, &mut report);
+    match (report.first_error, claims) {
+        (Some(e), _) => Err(e),
+        (None, Some(claims)) => Ok(Set {
+            header: jws.header,
+            claims,
+        }),
+        // read_claims yields claims whenever it reports no error.
+        (None, None) => Err(Error::MissingClaim("events")),
+    }
+}
+
+/// The header rules every verification applies.
+fn check_header(header: &Header, opts: &VerifyOptions) -> Result<Algorithm, Error> {
+    let alg = header.check_for_verification()?;
+    if let Some(allowed) = &opts.algorithms {
+        if !allowed.contains(&alg) {
+            return Err(Error::AlgNotAllowed(alg.name().into()));
+        }
+    }
+    if opts.profile.require_typ || header.typ.is_some() {
+        header.check_set_typ()?;
+    }
+    Ok(alg)
+}
+
+/// Collects problems: in strict mode only the first error matters; in inspection mode
+/// everything is kept.
+struct Report {
+    keep_all: bool,
+    first_error: Option<Error>,
+    issues: Vec<Issue>,
+}
+
+impl Report {
+    fn strict() -> Self {
+        Report {
+            keep_all: false,
+            first_error: None,
+            issues: Vec::new(),
+        }
+    }
+
+    fn collecting() -> Self {
+        Report {
+            keep_all: true,
+            ..Report::strict()
+        }
+    }
+
+    fn error(&mut self, e: Error, path: &str) {
+        if self.keep_all {
+            self.issues.push(Issue::from_error(&e, path));
+        }
+        if self.first_error.is_none() {
+            self.first_error = Some(e);
+        }
+    }
+
+    fn warn(&mut self, issue: Issue) {
+        if self.keep_all {
+            self.issues.push(issue);
+        }
+    }
+
+    /// Whether to continue checking: strict mode stops at the first error.
+    fn go_on(&self) -> bool {
+        self.keep_all || self.first_error.is_none()
+    }
+}
+
+fn claim_path(name: &str) -> String {
+    format!("/claims/{name}")
+}
+
+/// A required non-empty string claim.
+fn required_string(raw: &Map, name: &'static str, report: &mut Report) -> Option<String> {
+    match raw.get(name) {
+        None => report.error(Error::MissingClaim(name), &claim_path(name)),
+        Some(Value::String(s)) if !s.is_empty() => return Some(s.clone()),
+        Some(_) => report.error(Error::InvalidClaim(name), &claim_path(name)),
+    }
+    None
+}
+
+/// Reads a NumericDate (RFC 7519 section 2): a non-negative number of seconds. Fractions
+/// are allowed by the RFC and truncated; values beyond [`MAX_NUMERIC_DATE`] are refused.
+pub fn numeric_date(v: &Value) -> Option<i64> {
+    let n = v.as_number()?;
+    let secs = match n.as_i64() {
+        Some(i) => i,
+        None => {
+            let f = n.as_f64()?;
+            if !(0.0..=MAX_NUMERIC_DATE as f64).contains(&f) {
+                return None;
+            }
+            f as i64
+        }
+    };
+    (0..=MAX_NUMERIC_DATE).contains(&secs).then_some(secs)
+}
+
+fn optional_date(raw: &Map, name: &'static str, report: &mut Report) -> Option<i64> {
+    let v = raw.get(name)?;
+    let d = numeric_date(v);
+    if d.is_none() {
+        report.error(Error::InvalidClaim(name), &claim_path(name));
+    }
+    d
+}
+
+fn audiences(raw: &Map, report: &mut Report) -> Vec<String> {
+    match raw.get("aud") {
+        None => Vec::new(),
+        Some(Value::String(s)) => alloc::vec![s.clone()],
+        Some(Value::Array(items)) if !items.is_empty() => {
+            let strings: Option<Vec<String>> =
+                items.iter().map(|v| v.as_str().map(String::from)).collect();
+            strings.unwrap_or_else(|| {
+                report.error(Error::InvalidClaim("aud"), "/claims/aud");
+                Vec::new()
+            })
+        }
+        Some(_) => {
+            report.error(Error::InvalidClaim("aud"), "/claims/aud");
+            Vec::new()
+        }
+    }
+}
+
+/// The profile rules on a claims set, in one place.
+///
+/// With `opts`, the caller's expectations (issuer, audience, clock) are checked too.
+/// Returns the typed claims when the structure allows building them (even if an
+/// expectation failed, in collecting mode).
+fn read_claims(
+    raw: Map,
+    opts: Option<&VerifyOptions>,
+    profile: Profile,
+    report: &mut Report,
+) -> Option<Claims> {
+    let iss = required_string(&raw, "iss", report);
+    let iat = match raw.get("iat") {
+        None => {
+            report.error(Error::MissingClaim("iat"), "/claims/iat");
+            None
+        }
+        Some(_) => optional_date(&raw, "iat", report),
+    };
+    let jti = required_string(&raw, "jti", report);
+    if raw.contains_key("sub") {
+        report.error(Error::SubPresent, "/claims/sub");
+    }
+    if raw.contains_key("exp") {
+        report.error(Error::ExpPresent, "/claims/exp");
+    }
+    let aud = audiences(&raw, report);
+    let toe = optional_date(&raw, "toe", report);
+    let txn = match raw.get("txn") {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            // Early SSF drafts sent numbers; SSF 1.0 examples use strings.
+            report.warn(Issue::warning(
+                "txn_not_string",
+                "txn should be a string",
+                "/claims/txn",
+            ));
+            None
+        }
+    };
+    if !report.go_on() {
+        return None;
+    }
+    let sub_id = read_subject(&raw, profile, report);
+    let events = read_events(&raw, profile, report);
+    if let (Some(opts), Some(iss), Some(iat)) = (opts, iss.as_deref(), iat) {
+        check_expectations(opts, iss, &aud, iat, report);
+    }
+    Some(Claims {
+        iss: iss?,
+        jti: jti?,
+        iat: iat?,
+        aud,
+        txn,
+        toe,
+        sub_id,
+        events: events?,
+        raw,
+    })
+}
+
+fn read_subject(raw: &Map, profile: Profile, report: &mut Report) -> Option<SubjectId> {
+    match raw.get("sub_id") {
+        None => {
+            if profile.require_sub_id {
+                report.error(Error::SubIdMissing, "/claims/sub_id");
+            } else {
+                report.warn(Issue::warning(
+                    "sub_id_missing",
+                    "no top-level sub_id: SSF 1.0 requires one",
+                    "/claims/sub_id",
+                ));
+            }
+            None
+        }
+        Some(v) => match SubjectId::from_value(v) {
+            Ok((s, issues)) => {
+                for i in issues {
+                    report.warn(prefix_path(i, "/claims/sub_id"));
+                }
+                Some(s)
+            }
+            Err(e) => {
+                report.error(e, "/claims/sub_id");
+                None
+            }
+        },
+    }
+}
+
+fn read_events(raw: &Map, profile: Profile, report: &mut Report) -> Option<Vec<Event>> {
+    let events = match raw.get("events") {
+        None => {
+            report.error(Error::MissingClaim("events"), "/claims/events");
+            return None;
+        }
+        Some(Value::Object(m)) => m,
+        Some(_) => {
+            report.error(Error::InvalidClaim("events"), "/claims/events");
+            return None;
+        }
+    };
+    if events.is_empty() {
+        report.error(Error::EventsEmpty, "/claims/events");
+        return None;
+    }
+    if events.len() > profile.max_events {
+        report.error(Error::TooManyEvents, "/claims/events");
+        if !report.go_on() {
+            return None;
+        }
+    } else if events.len() > 1 {
+        report.warn(Issue::warning(
+            "multiple_events",
+            "SSF 1.0 says a SET should carry a single event",
+            "/claims/events",
+        ));
+    }
+    let mut out = Vec::with_capacity(events.len());
+    for (uri, payload) in events.iter() {
+        let path = format!("/claims/events/{}", pointer_escape(uri));
+        match Event::parse(uri, payload) {
+            Ok((ev, issues)) => {
+                for i in issues {
+                    report.warn(prefix_path(i, &path));
+                }
+                out.push(ev);
+            }
+            Err(e) => {
+                report.error(e, &path);
+                if !report.go_on() {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+fn check_expectations(
+    opts: &VerifyOptions,
+    iss: &str,
+    aud: &[String],
+    iat: i64,
+    report: &mut Report,
+) {
+    if let Some(expected) = opts.issuer.as_deref() {
+        if expected != iss {
+            report.error(Error::WrongIssuer(iss.to_string()), "/claims/iss");
+        }
+    }
+    if let Some(expected) = opts.audience.as_deref() {
+        if !aud.iter().any(|a| a == expected) {
+            report.error(Error::WrongAudience, "/claims/aud");
+        }
+    }
+    let skew = i64::try_from(opts.clock_skew).unwrap_or(i64::MAX);
+    if iat > opts.now.saturating_add(skew) {
+        report.error(Error::IssuedInFuture, "/claims/iat");
+    }
+    if let Some(max_age) = opts.max_age {
+        let max_age = i64::try_from(max_age).unwrap_or(i64::MAX);
+        if opts.now.saturating_sub(iat) > max_age {
+            report.error(Error::TooOld, "/claims/iat");
+        }
+    }
+}
+
+/// Escapes a JSON-pointer token (RFC 6901): `~` as `~0`, `/` as `~1`.
+fn pointer_escape(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+fn prefix_path(mut issue: Issue, prefix: &str) -> Issue {
+    issue.path = format!("{prefix}{}", issue.path);
+    issue
+}
+
+/// Validates a claims set against a profile without any signature or expectation: what a
+/// signer checks before signing.
+pub fn check_claims(raw: &Map, profile: Profile) -> Result<Claims, Error> {
+    let mut report = Report::strict();
+    let claims = read_claims(raw.clone(), None, profile, &mut report);
+    match (report.first_error, claims) {
+        (Some(e), _) => Err(e),
+        (None, Some(c)) => Ok(c),
+        (None, None) => Err(Error::MissingClaim("events")),
+    }
+}
+
+/// What [`inspect`] found: everything readable, and every problem.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inspection {
+    /// The protected header.
+    pub header: Header,
+    /// The claims as sent.
+    pub claims: Map,
+    /// The typed SET, when its structure allowed building one.
+    pub set: Option<Set>,
+    /// The subject, from `sub_id` or else a legacy in-event `subject`.
+    pub subject: Option<SubjectId>,
+    /// Every problem, in the order found. Errors mean verification would fail.
+    pub issues: Vec<Issue>,
+}
+
+impl Inspection {
+    /// Whether no error-level issue was found (a signature is never checked here).
+    pub fn is_valid_structure(&self) -> bool {
+        !self.issues.iter().any(|i| i.severity == Severity::Error)
+    }
+}
+
+/// Decodes a compact SET without checking its signature and explains it: header and
+/// claims, typed events, the subject, and every problem found by the same rules
+/// [`verify`] applies (with `opts`, also the caller's issuer, audience and clock).
+///
+/// Fails only when `token` is not a compact JWS with JSON header and payload objects.
+pub fn inspect(token: &str, opts: Option<&VerifyOptions>) -> Result<Inspection, Error> {
+    let jws = CompactJws::parse(token)?;
+    let raw = jws.claims()?;
+    let profile = opts.map_or(Profile::SSF, |o| o.profile);
+    let mut report = Report::collecting();
+    header_issues(&jws.header, opts, profile, &mut report);
+    let claims = read_claims(raw.clone(), opts, profile, &mut report);
+    let subject = claims
+        .as_ref()
+        .and_then(|c| c.sub_id.clone())
+        .or_else(|| legacy_subject(claims.as_ref()));
+    let set = claims.map(|claims| Set {
+        header: jws.header.clone(),
+        claims,
+    });
+    Ok(Inspection {
+        header: jws.header,
+        claims: raw,
+        set,
+        subject,
+        issues: report.issues,
+    })
+}
+
+/// The first in-event `subject` of a legacy SET, when there is no `sub_id`.
+fn legacy_subject(claims: Option<&Claims>) -> Option<SubjectId> {
+    let events = claims?.raw.get("events")?.as_object()?;
+    events
+        .iter()
+        .find_map(|(_, payload)| SubjectId::from_value(payload.get("subject")?).ok())
+        .map(|(s, _)| s)
+}
+
+fn header_issues(
+    header: &Header,
+    opts: Option<&VerifyOptions>,
+    profile: Profile,
+    report: &mut Report,
+) {
+    match header.algorithm() {
+        Ok(alg) => {
+            if let Some(allowed) = opts.and_then(|o| o.algorithms.as_ref()) {
+                if !allowed.contains(&alg) {
+                    report.error(Error::AlgNotAllowed(alg.name().into()), "/header/alg");
+                }
+            }
+        }
+        Err(e) => report.error(e, "/header/alg"),
+    }
+    if header.has_crit {
+        report.error(Error::CritUnsupported, "/header/crit");
+    }
+    if profile.require_typ || header.typ.is_some() {
+        if let Err(e) = header.check_set_typ() {
+            report.error(e, "/header/typ");
+        }
+    }
+    for member in ["jku", "x5u", "jwk", "x5c"] {
+        if header.raw.contains_key(member) {
+            report.warn(Issue::warning(
+                "header_key_ignored",
+                format!("header member {member} is never used to find the verification key"),
+                format!("/header/{member}"),
+            ));
+        }
+    }
+    if header.kid.is_none() {
+        report.warn(Issue::info(
+            "kid_missing",
+            "no kid: a verifier can only use a key set with one matching key",
+            "/header",
+        ));
+    }
+}

@@ -1,0 +1,400 @@
+// The public API of `shared-signals`, written once for every runtime.
+//
+// This file has no module syntax of its own: scripts/build-js.sh wraps it into a
+// CommonJS and an ES module (`createApi` and `SetError` are what each exports). Each
+// entry point (Node, browsers, workerd) calls createApi with its wasm-bindgen glue and,
+// where the runtime has one, a synchronous native crypto module.
+//
+// What belongs here: argument checks (TypeError, never a wasm trap), option objects,
+// defaults (the clock), SetError construction and caching of parsed key sets. What does
+// not: any SET rule. Those live in the Rust core and reach us as results or errors.
+
+/** Error thrown for every token, key or claims problem. */
+class SetError extends Error {
+  constructor(code, reason, message, options) {
+    super(message, options);
+    this.name = 'SetError';
+    /** RFC 8935 `err` value, e.g. `invalid_request`, `invalid_key`. */
+    this.code = code;
+    /** Stable fine-grained reason, e.g. `alg_none`, `bad_signature`. */
+    this.reason = reason;
+  }
+}
+
+const PROFILES = ['ssf', 'caep-interop', 'rfc8417'];
+const JWKS_STRING_CACHE_SIZE = 32;
+const KEY_OBJECT_CACHE_SIZE = 256;
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function typeError(what, expected, value) {
+  return new TypeError(`${what} must be ${expected}, got ${describe(value)}`);
+}
+
+function isPlainObject(value) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function createApi(wasm, platform) {
+  const nativeCrypto = platform && platform.crypto ? platform.crypto : null;
+  const isReady = platform && platform.isReady ? platform.isReady : () => true;
+  let useNative = nativeCrypto !== null;
+  let maxTokenLength = 0;
+  let supported = null;
+
+  function ready() {
+    if (!isReady()) {
+      throw new Error(
+        'shared-signals: the WebAssembly module is not initialised yet; `await init()` first',
+      );
+    }
+    if (supported === null) {
+      supported = JSON.parse(wasm.supportedAlgorithms());
+      maxTokenLength = wasm.maxTokenLength();
+    }
+  }
+
+  // Runs a wasm export; a thrown string is core's error as JSON text.
+  function call(fn) {
+    try {
+      return fn();
+    } catch (e) {
+      if (typeof e === 'string') {
+        let info;
+        try {
+          info = JSON.parse(e);
+        } catch {
+          throw new Error(`shared-signals: unexpected failure: ${e}`);
+        }
+        throw new SetError(info.code, info.reason, info.message);
+      }
+      throw e;
+    }
+  }
+
+  function checkToken(token, fnName) {
+    if (typeof token !== 'string') throw typeError(`${fnName}: token`, 'a string', token);
+    // Core enforces the exact limit; this only keeps absurd inputs out of wasm memory.
+    if (token.length > 4 * maxTokenLength) {
+      throw new SetError(
+        'invalid_request',
+        'too_large',
+        `token exceeds the limit of ${maxTokenLength}`,
+      );
+    }
+  }
+
+  // ---- options ------------------------------------------------------------------------
+
+  function optString(opts, name, fnName) {
+    const v = opts[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw typeError(`${fnName}: options.${name}`, 'a string', v);
+    return v;
+  }
+
+  function optSeconds(opts, name, fnName) {
+    const v = opts[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw typeError(`${fnName}: options.${name}`, 'a non-negative number of seconds', v);
+    }
+    return Math.floor(v);
+  }
+
+  function optNow(opts, fnName) {
+    const v = opts.now;
+    if (v === undefined) return Math.floor(Date.now() / 1000);
+    if (v instanceof Date) {
+      const t = v.getTime();
+      if (Number.isFinite(t)) return Math.floor(t / 1000);
+    } else if (typeof v === 'number' && Number.isFinite(v)) {
+      return Math.floor(v);
+    }
+    throw typeError(`${fnName}: options.now`, 'a Date or a number of seconds since the epoch', v);
+  }
+
+  function optAlgorithms(opts, fnName) {
+    const v = opts.algorithms;
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) throw typeError(`${fnName}: options.algorithms`, 'an array of strings', v);
+    for (const a of v) {
+      if (typeof a !== 'string') {
+        throw typeError(`${fnName}: options.algorithms[]`, 'a string', a);
+      }
+      if (!supported.includes(a)) {
+        throw new TypeError(
+          `${fnName}: options.algorithms: ${JSON.stringify(a)} is not one of ${supported.join(', ')}`,
+        );
+      }
+    }
+    return v;
+  }
+
+  function optProfile(opts, fnName) {
+    const v = opts.profile;
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !PROFILES.includes(v)) {
+      throw new TypeError(`${fnName}: options.profile must be one of ${PROFILES.join(', ')}`);
+    }
+    return v;
+  }
+
+  function expectations(opts, fnName) {
+    return JSON.stringify({
+      now: optNow(opts, fnName),
+      issuer: optString(opts, 'issuer', fnName),
+      audience: optString(opts, 'audience', fnName),
+      algorithms: optAlgorithms(opts, fnName),
+      clockSkew: optSeconds(opts, 'clockSkew', fnName),
+      maxAge: optSeconds(opts, 'maxAge', fnName),
+      profile: optProfile(opts, fnName),
+    });
+  }
+
+  // ---- key sets -----------------------------------------------------------------------
+
+  // Parsed key sets, so that a JWKS passed again is not parsed again: by identity for
+  // objects (re-read if its `keys` array was replaced or changed length), by text for
+  // strings (a small LRU).
+  const byObject = new WeakMap();
+  const byText = new Map();
+  // Imported host keys by RFC 7638 thumbprint, shared by every key set.
+  const keyObjects = new Map();
+
+  function makeEntry(json) {
+    const keys = call(() => new wasm.Keys(json));
+    return { keys, host: nativeCrypto ? nativeHost(keys) : null };
+  }
+
+  function keySet(jwks, fnName) {
+    if (typeof jwks === 'string') {
+      let entry = byText.get(jwks);
+      if (entry) {
+        byText.delete(jwks);
+      } else {
+        entry = makeEntry(singleKeyAsSet(jwks));
+        if (byText.size >= JWKS_STRING_CACHE_SIZE) {
+          byText.delete(byText.keys().next().value);
+        }
+      }
+      byText.set(jwks, entry);
+      return entry;
+    }
+    if (jwks === null || typeof jwks !== 'object' || Array.isArray(jwks)) {
+      throw typeError(`${fnName}: options.jwks`, 'a JWK Set (object or JSON text) or a JWK', jwks);
+    }
+    const list = jwks.keys;
+    const entry = byObject.get(jwks);
+    if (entry && entry.list === list && entry.length === (Array.isArray(list) ? list.length : -1)) {
+      return entry;
+    }
+    let text;
+    try {
+      text = JSON.stringify(Array.isArray(list) || !('kty' in jwks) ? jwks : { keys: [jwks] });
+    } catch (e) {
+      throw new TypeError(`${fnName}: options.jwks cannot be serialised as JSON`, { cause: e });
+    }
+    const fresh = makeEntry(text);
+    fresh.list = list;
+    fresh.length = Array.isArray(list) ? list.length : -1;
+    byObject.set(jwks, fresh);
+    return fresh;
+  }
+
+  // A single JWK given as JSON text is accepted as a set of one.
+  function singleKeyAsSet(text) {
+    try {
+      const v = JSON.parse(text);
+      if (isPlainObject(v) && !('keys' in v) && 'kty' in v) return JSON.stringify({ keys: [v] });
+    } catch {
+      // Not JSON: core reports it precisely.
+    }
+    return text;
+  }
+
+  // ---- host crypto (Node's crypto.verify with cached KeyObjects) -------------------------
+
+  const HASH = {
+    RS256: 'sha256', RS384: 'sha384', RS512: 'sha512',
+    PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
+    ES256: 'sha256', ES384: 'sha384', EdDSA: null,
+  };
+  const SALT = { PS256: 32, PS384: 48, PS512: 64 };
+
+  function importKey(keys, index) {
+    const thumb = keys.thumbprint(index);
+    let key = keyObjects.get(thumb);
+    if (key === undefined) {
+      try {
+        key = nativeCrypto.createPublicKey({ key: JSON.parse(keys.keyJson(index)), format: 'jwk' });
+      } catch {
+        key = null; // the wasm provider will do this key
+      }
+      if (keyObjects.size >= KEY_OBJECT_CACHE_SIZE) {
+        keyObjects.delete(keyObjects.keys().next().value);
+      }
+      keyObjects.set(thumb, key);
+    }
+    return key;
+  }
+
+  // The object core's host provider calls: 1 valid, 0 invalid, -1 "do it yourself".
+  function nativeHost(keys) {
+    const perKey = [];
+    return {
+      verify(alg, index, data, signature) {
+        if (!useNative) return -1;
+        let slot = perKey[index];
+        if (slot === undefined) {
+          const key = importKey(keys, index);
+          slot = perKey[index] = key ? { key, params: {} } : null;
+        }
+        if (slot === null || !(alg in HASH)) return -1;
+        let params = slot.params[alg];
+        if (params === undefined) {
+          if (alg[0] === 'E' && alg !== 'EdDSA') {
+            params = { key: slot.key, dsaEncoding: 'ieee-p1363' };
+          } else if (alg[0] === 'P') {
+            params = {
+              key: slot.key,
+              padding: nativeCrypto.constants.RSA_PKCS1_PSS_PADDING,
+              saltLength: SALT[alg],
+            };
+          } else {
+            params = slot.key;
+          }
+          slot.params[alg] = params;
+        }
+        try {
+          return nativeCrypto.verify(HASH[alg], data, params, signature) ? 1 : 0;
+        } catch {
+          return -1;
+        }
+      },
+    };
+  }
+
+  // ---- the API ------------------------------------------------------------------------
+
+  function decodeSet(token, options) {
+    ready();
+    checkToken(token, 'decodeSet');
+    let opts = null;
+    if (options !== undefined) {
+      if (!isPlainObject(options)) throw typeError('decodeSet: options', 'an object', options);
+      opts = expectations(options, 'decodeSet');
+    }
+    return JSON.parse(call(() => wasm.decode(token, opts)));
+  }
+
+  function verifySet(token, options) {
+    ready();
+    checkToken(token, 'verifySet');
+    if (!isPlainObject(options)) {
+      throw typeError('verifySet: options', 'an object with a jwks member', options);
+    }
+    if (options.jwks === undefined) {
+      throw new TypeError('verifySet: options.jwks is required (a JWK Set, a JWK or JSON text)');
+    }
+    const opts = expectations(options, 'verifySet');
+    const entry = keySet(options.jwks, 'verifySet');
+    return JSON.parse(call(() => wasm.verify(token, entry.keys, opts, entry.host)));
+  }
+
+  function signSet(claims, options) {
+    ready();
+    if (!isPlainObject(claims)) throw typeError('signSet: claims', 'a plain object', claims);
+    if (!isPlainObject(options)) throw typeError('signSet: options', 'an object with a jwk member', options);
+    const { jwk } = options;
+    let key;
+    if (typeof jwk === 'string') {
+      key = jwk;
+    } else if (isPlainObject(jwk)) {
+      key = JSON.stringify(jwk);
+    } else {
+      throw typeError('signSet: options.jwk', 'a private JWK (object or JSON text) or a PKCS#8 PEM', jwk);
+    }
+    const alg = optString(options, 'alg', 'signSet');
+    if (alg !== undefined && !supported.includes(alg)) {
+      throw new TypeError(`signSet: options.alg: ${JSON.stringify(alg)} is not one of ${supported.join(', ')}`);
+    }
+    const kid = optString(options, 'kid', 'signSet');
+    const profile = optProfile(options, 'signSet');
+    const body = { ...claims };
+    // The two claims every SET needs and nobody should have to invent by hand.
+    if (body.iat === undefined) body.iat = Math.floor(Date.now() / 1000);
+    if (body.jti === undefined) body.jti = randomId();
+    let json;
+    try {
+      json = JSON.stringify(body);
+    } catch (e) {
+      throw new TypeError('signSet: claims cannot be serialised as JSON', { cause: e });
+    }
+    return call(() => wasm.sign(json, key, alg, kid, profile));
+  }
+
+  function generateKey(alg) {
+    ready();
+    const name = alg === undefined ? 'ES256' : alg;
+    if (typeof name !== 'string') throw typeError('generateKey: alg', 'a string', alg);
+    if (!supported.includes(name)) {
+      throw new TypeError(`generateKey: ${JSON.stringify(name)} is not one of ${supported.join(', ')}`);
+    }
+    return JSON.parse(call(() => wasm.generate(name)));
+  }
+
+  let catalogCache = null;
+  function eventCatalog() {
+    ready();
+    if (catalogCache === null) catalogCache = deepFreeze(JSON.parse(wasm.catalog()));
+    return catalogCache;
+  }
+
+  function supportedAlgorithms() {
+    ready();
+    return supported.slice();
+  }
+
+  /** Turns the runtime's native signature checks on or off (on by default where present). */
+  function useNativeCrypto(enabled) {
+    if (typeof enabled !== 'boolean') throw typeError('useNativeCrypto: enabled', 'a boolean', enabled);
+    useNative = enabled && nativeCrypto !== null;
+    return useNative;
+  }
+
+  return {
+    SetError,
+    decodeSet,
+    verifySet,
+    signSet,
+    generateKey,
+    eventCatalog,
+    supportedAlgorithms,
+    useNativeCrypto,
+  };
+}
+
+function randomId() {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID().replace(/-/g, '');
+  if (c && typeof c.getRandomValues === 'function') {
+    const b = c.getRandomValues(new Uint8Array(16));
+    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  }
+  throw new SetError('invalid_request', 'rng_unavailable', 'no random number generator available for jti');
+}
+
+function deepFreeze(value) {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

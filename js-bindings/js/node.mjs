@@ -1,0 +1,16 @@
+// Node entry (ES module): the same instance as the CommonJS entry, so `SetError` is one
+// class whichever way the package is loaded.
+import api from './node.cjs';
+
+export const {
+  SetError,
+  decodeSet,
+  verifySet,
+  signSet,
+  generateKey,
+  eventCatalog,
+  supportedAlgorithms,
+  useNativeCrypto,
+  init,
+  initSync,
+} = api;

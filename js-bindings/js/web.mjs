@@ -1,0 +1,68 @@
+// Browser and bundler entry (ES module). Call `await init()` once before anything else;
+// the wasm file is found next to this module (bundlers follow `new URL(..., import.meta.url)`)
+// unless `init` is given a URL, Response, bytes or WebAssembly.Module.
+import initWasm, { initSync as initWasmSync } from './ssf_wasm.mjs';
+import * as wasm from './ssf_wasm.mjs';
+import { createApi } from './api.mjs';
+
+// Runtimes that offer Node's synchronous crypto (Node, Deno, workerd with nodejs_compat)
+// do the signature arithmetic natively; browsers use the wasm implementation.
+function nativeCrypto() {
+  try {
+    const p = globalThis.process;
+    if (p && typeof p.getBuiltinModule === 'function') {
+      const c = p.getBuiltinModule('node:crypto');
+      if (c && typeof c.verify === 'function' && typeof c.createPublicKey === 'function') return c;
+    }
+  } catch {
+    // No native crypto: the wasm provider does the work.
+  }
+  return null;
+}
+
+let ready = false;
+let pending = null;
+
+const api = createApi(wasm, { crypto: nativeCrypto(), isReady: () => ready });
+
+/**
+ * Loads the WebAssembly module. Safe to call more than once.
+ * @param {string | URL | Request | Response | BufferSource | WebAssembly.Module} [input]
+ */
+export function init(input) {
+  if (ready) return Promise.resolve();
+  if (pending === null) {
+    const arg = input === undefined ? undefined : { module_or_path: input };
+    pending = initWasm(arg).then(
+      () => {
+        ready = true;
+      },
+      (e) => {
+        pending = null;
+        throw e;
+      },
+    );
+  }
+  return pending;
+}
+
+/**
+ * Loads the WebAssembly module synchronously from its bytes or a compiled module.
+ * @param {BufferSource | WebAssembly.Module} module
+ */
+export function initSync(module) {
+  if (ready) return;
+  initWasmSync({ module });
+  ready = true;
+}
+
+export const {
+  SetError,
+  decodeSet,
+  verifySet,
+  signSet,
+  generateKey,
+  eventCatalog,
+  supportedAlgorithms,
+  useNativeCrypto,
+} = api;

@@ -1,0 +1,152 @@
+//! The JSON shapes the npm package returns, built from core's types.
+//!
+//! - decode: `{header, claims, subject, events: [event], issues: [issue]}`
+//! - verify: `{header, claims, subject, events: [event]}`
+//! - event:  `{uri, profile, name, title, description, fields, issues}`
+//! - issue:  `{severity, code, message, path?}`
+//!
+//! Nothing here decides anything: names, titles and issues all come from core.
+
+use ssf_core::events::{self, Event};
+use ssf_core::issue::Issue;
+use ssf_core::json::{Map, Value};
+use ssf_core::set::{Inspection, Set};
+use ssf_core::subject::SubjectId;
+
+fn issue_value(issue: &Issue) -> Value {
+    let mut m = Map::new();
+    m.insert("severity", issue.severity.as_str());
+    m.insert("code", issue.code);
+    m.insert("message", issue.message.as_str());
+    if !issue.path.is_empty() {
+        m.insert("path", issue.path.as_str());
+    }
+    Value::Object(m)
+}
+
+fn subject_value(subject: Option<&SubjectId>) -> Value {
+    subject.map_or(Value::Null, SubjectId::to_value)
+}
+
+/// Escapes a JSON-pointer token (RFC 6901), as core writes issue paths.
+fn pointer_token(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// One event as the package shows it: what the catalogue knows of its type, the payload
+/// members as sent, and the issues found at or below its path.
+fn event_value(uri: &str, payload: &Value, issues: &[Value]) -> Value {
+    let mut m = Map::new();
+    m.insert("uri", uri);
+    match events::lookup(uri) {
+        Some(t) => {
+            m.insert("profile", t.profile.as_str());
+            m.insert("name", t.name);
+            m.insert("title", t.title);
+            m.insert("description", t.description);
+        }
+        None => {
+            m.insert("profile", Value::Null);
+            m.insert("name", Value::Null);
+            m.insert("title", Value::Null);
+            m.insert("description", Value::Null);
+        }
+    }
+    m.insert("fields", payload.clone());
+    m.insert("issues", issues.to_vec());
+    Value::Object(m)
+}
+
+/// The events of a raw claims set, each with the issues whose path lies under it.
+fn events_of(claims: &Map, issues: &[Issue]) -> Value {
+    let Some(events) = claims.get("events").and_then(Value::as_object) else {
+        return Value::Array(Vec::new());
+    };
+    let list: Vec<Value> = events
+        .iter()
+        .map(|(uri, payload)| {
+            let prefix = format!("/claims/events/{}", pointer_token(uri));
+            let own: Vec<Value> = issues
+                .iter()
+                .filter(|i| {
+                    i.path
+                        .strip_prefix(prefix.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                })
+                .map(issue_value)
+                .collect();
+            event_value(uri, payload, &own)
+        })
+        .collect();
+    Value::Array(list)
+}
+
+/// The result of `decodeSet`.
+pub(crate) fn inspection(ins: &Inspection) -> String {
+    let mut m = Map::new();
+    m.insert("header", ins.header.raw.clone());
+    m.insert("claims", ins.claims.clone());
+    m.insert("subject", subject_value(ins.subject.as_ref()));
+    m.insert("events", events_of(&ins.claims, &ins.issues));
+    let issues: Vec<Value> = ins.issues.iter().map(issue_value).collect();
+    m.insert("issues", issues);
+    Value::Object(m).to_json()
+}
+
+/// The result of `verifySet`. Event issues (warnings only: a verified SET has no errors)
+/// come from core's event parser, the one verification already ran.
+pub(crate) fn verified(set: &Set) -> String {
+    let claims = &set.claims;
+    let mut warnings = Vec::new();
+    if let Some(events) = claims.raw.get("events").and_then(Value::as_object) {
+        for (uri, payload) in events.iter() {
+            if let Ok((_, found)) = Event::parse(uri, payload) {
+                let prefix = format!("/claims/events/{}", pointer_token(uri));
+                warnings.extend(found.into_iter().map(|mut i| {
+                    i.path = format!("{prefix}{}", i.path);
+                    i
+                }));
+            }
+        }
+    }
+    let mut m = Map::new();
+    m.insert("header", set.header.raw.clone());
+    m.insert("claims", claims.raw.clone());
+    m.insert("subject", subject_value(claims.sub_id.as_ref()));
+    m.insert("events", events_of(&claims.raw, &warnings));
+    Value::Object(m).to_json()
+}
+
+/// `eventCatalog()`: every event type with its fields.
+pub(crate) fn catalog() -> String {
+    let list: Vec<Value> = events::catalog()
+        .iter()
+        .map(|t| {
+            let mut m = Map::new();
+            m.insert("uri", t.uri);
+            m.insert("profile", t.profile.as_str());
+            m.insert("name", t.name);
+            m.insert("title", t.title);
+            m.insert("description", t.description);
+            let fields: Vec<Value> = t
+                .fields
+                .iter()
+                .map(|f| {
+                    let mut fm = Map::new();
+                    fm.insert("name", f.name);
+                    fm.insert("type", f.kind.as_str());
+                    fm.insert("required", f.required);
+                    fm.insert("description", f.description);
+                    if !f.values.is_empty() {
+                        let values: Vec<Value> = f.values.iter().map(|v| Value::from(*v)).collect();
+                        fm.insert("values", values);
+                    }
+                    Value::Object(fm)
+                })
+                .collect();
+            m.insert("fields", fields);
+            Value::Object(m)
+        })
+        .collect();
+    Value::Array(list).to_json()
+}

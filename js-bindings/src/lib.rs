@@ -1,0 +1,271 @@
+//! # ssf-wasm
+//!
+//! The wasm-bindgen face of `ssf-core`, shipped on npm as `shared-signals`.
+//!
+//! This crate is a thin adapter: every rule (framing, header checks, key selection, SET
+//! profile, event catalogue) lives in `ssf-core`. What is here only moves data across the
+//! JavaScript boundary:
+//!
+//! - inputs arrive as strings (the token, JSON texts made by `JSON.stringify` in the
+//!   hand-written JS layer of the package), so no JS object is walked from Rust;
+//! - results leave as JSON text (built with core's order-preserving JSON writer) that the
+//!   JS layer hands to `JSON.parse`;
+//! - failures leave as a thrown JS string holding `{"code","reason","message"}`, which the
+//!   JS layer turns into a `SetError`. Argument type checks (`TypeError`) are the JS layer's.
+//!
+//! Signature arithmetic can be delegated to the host (Node's `crypto.verify`): see [`host`].
+
+#![forbid(unsafe_code)]
+
+mod explain;
+mod host;
+
+use ssf_core::json::{self, Map, Value};
+use ssf_core::jwk::JwkSet;
+use ssf_core::set::{self, Profile, VerifyOptions};
+use ssf_core::signing::SigningKey;
+use ssf_core::{Algorithm, Error};
+use wasm_bindgen::prelude::*;
+
+pub use host::HostVerifier;
+
+/// The JSON text of a failure, thrown to JS as a string.
+fn fail(e: &Error) -> String {
+    let mut m = Map::new();
+    m.insert("code", e.code().as_str());
+    m.insert("reason", e.reason());
+    m.insert("message", alloc_string(e));
+    Value::from(m).to_json()
+}
+
+fn alloc_string(e: &Error) -> String {
+    use core::fmt::Write;
+    let mut s = String::new();
+    let _ = write!(s, "{e}");
+    s
+}
+
+/// Maps the JS profile name to core's profile. The JS layer only passes known names.
+fn profile_named(name: &str) -> Profile {
+    match name {
+        "rfc8417" => Profile::RFC8417,
+        "caep-interop" => Profile::CAEP_INTEROP,
+        _ => Profile::SSF,
+    }
+}
+
+/// Names of the signature algorithms the pure-Rust provider verifies (the same in every
+/// runtime; the host provider only makes some of them faster).
+#[wasm_bindgen(js_name = supportedAlgorithms)]
+pub fn supported_algorithms() -> String {
+    let provider = ssf_core::crypto::default_provider();
+    let names: Vec<Value> = Algorithm::ALL
+        .into_iter()
+        .filter(|a| provider.supports(*a))
+        .map(|a| Value::from(a.name()))
+        .collect();
+    Value::from(names).to_json()
+}
+
+/// The largest token core accepts, in bytes (the JS layer refuses far larger strings
+/// before copying them into wasm memory).
+#[wasm_bindgen(js_name = maxTokenLength)]
+pub fn max_token_length() -> usize {
+    ssf_core::limits::MAX_TOKEN_LEN
+}
+
+/// A parsed JWK Set. Made once per JWKS by the JS layer and reused across verifications.
+#[wasm_bindgen]
+pub struct Keys {
+    set: JwkSet,
+}
+
+#[wasm_bindgen]
+impl Keys {
+    /// Parses a JWK Set document (JSON text).
+    #[wasm_bindgen(constructor)]
+    pub fn new(jwks_json: &str) -> Result<Keys, String> {
+        JwkSet::from_json(jwks_json)
+            .map(|set| Keys { set })
+            .map_err(|e| fail(&e))
+    }
+
+    /// How many keys the set holds.
+    #[wasm_bindgen(getter)]
+    pub fn count(&self) -> usize {
+        self.set.keys().len()
+    }
+
+    /// The required public members of key `index` (its RFC 7638 thumbprint input) as JSON
+    /// text: what the host needs to import the key.
+    #[wasm_bindgen(js_name = keyJson)]
+    pub fn key_json(&self, index: usize) -> Option<String> {
+        self.set.keys().get(index).map(|k| k.thumbprint_input())
+    }
+
+    /// The RFC 7638 thumbprint of key `index` (the host caches imported keys under it).
+    pub fn thumbprint(&self, index: usize) -> Option<String> {
+        self.set.keys().get(index).map(|k| k.thumbprint())
+    }
+}
+
+/// Decodes and explains a compact SET without checking its signature.
+///
+/// `options_json` is `null` or the same options text [`verify`] takes (for the issuer,
+/// audience, clock and profile expectations to be reported as issues).
+#[wasm_bindgen]
+pub fn decode(token: &str, options_json: Option<String>) -> Result<String, String> {
+    let opts = match options_json.as_deref() {
+        Some(text) => Some(read_options(text).map_err(|e| fail(&e))?),
+        None => None,
+    };
+    set::inspect(token, opts.as_ref())
+        .map(|ins| explain::inspection(&ins))
+        .map_err(|e| fail(&e))
+}
+
+/// Verifies a compact SET against `keys` and validates it.
+///
+/// `options_json`: `{"now": int, "issuer"?, "audience"?, "algorithms"?: [names],
+/// "clockSkew"?: int, "maxAge"?: int, "profile"?: "ssf" | "caep-interop" | "rfc8417"}`.
+/// `host`, when given, does the signature arithmetic (see [`host`]).
+#[wasm_bindgen]
+pub fn verify(
+    token: &str,
+    keys: &Keys,
+    options_json: &str,
+    host: Option<HostVerifier>,
+) -> Result<String, String> {
+    let opts = read_options(options_json).map_err(|e| fail(&e))?;
+    let result = match host {
+        Some(h) => host::with_host(h, &keys.set, |provider| {
+            set::verify_with(token, &keys.set, &opts, provider)
+        }),
+        None => set::verify(token, &keys.set, &opts),
+    };
+    result.map(|s| explain::verified(&s)).map_err(|e| fail(&e))
+}
+
+/// Reads the options text built by the JS layer (which has already type-checked it).
+fn read_options(text: &str) -> Result<VerifyOptions, Error> {
+    let map = json::parse_object(text.as_bytes(), ssf_core::error::Part::Document)?;
+    let int = |name: &'static str| -> Result<Option<i64>, Error> {
+        match map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v.as_i64().map(Some).ok_or(Error::InvalidClaim(name)),
+        }
+    };
+    let string = |name: &'static str| -> Option<String> { map.get_str(name).map(String::from) };
+    let mut opts = VerifyOptions::new(int("now")?.unwrap_or(0));
+    opts.issuer = string("issuer");
+    opts.audience = string("audience");
+    if let Some(skew) = int("clockSkew")? {
+        opts.clock_skew = u64::try_from(skew).unwrap_or(0);
+    }
+    opts.max_age = int("maxAge")?.map(|a| u64::try_from(a).unwrap_or(0));
+    if let Some(list) = map.get("algorithms").and_then(Value::as_array) {
+        let mut algs = Vec::with_capacity(list.len());
+        for v in list {
+            let name = v.as_str().unwrap_or_default();
+            algs.push(
+                Algorithm::from_name(name)
+                    .ok_or_else(|| Error::UnsupportedAlgorithm(name.into()))?,
+            );
+        }
+        opts.algorithms = Some(algs);
+    }
+    if let Some(p) = map.get_str("profile") {
+        opts.profile = profile_named(p);
+    }
+    Ok(opts)
+}
+
+/// Signs a claims set (JSON text) after checking it against the profile.
+///
+/// `key` is a private JWK (JSON text) or a PEM private key. `alg`, when given, chooses the
+/// algorithm (it must fit the key type); otherwise the key's own `alg`, or the default of
+/// its type (ES256, ES384, RS256, EdDSA).
+#[wasm_bindgen]
+pub fn sign(
+    claims_json: &str,
+    key: &str,
+    alg: Option<String>,
+    kid: Option<String>,
+    profile: Option<String>,
+) -> Result<String, String> {
+    let run = || -> Result<String, Error> {
+        let claims = json::parse_object(claims_json.as_bytes(), ssf_core::error::Part::Payload)?;
+        let alg = match alg.as_deref() {
+            Some(name) => Some(
+                Algorithm::from_name(name)
+                    .ok_or_else(|| Error::UnsupportedAlgorithm(name.into()))?,
+            ),
+            None => None,
+        };
+        let mut signing_key = signing_key(key, alg)?;
+        if let Some(kid) = kid {
+            signing_key = signing_key.with_kid(kid);
+        }
+        let profile = profile_named(profile.as_deref().unwrap_or("ssf"));
+        ssf_core::builder::sign_claims(&claims, &signing_key, profile)
+    };
+    run().map_err(|e| fail(&e))
+}
+
+fn signing_key(key: &str, alg: Option<Algorithm>) -> Result<SigningKey, Error> {
+    let trimmed = key.trim_start();
+    if trimmed.starts_with("-----BEGIN") {
+        if let Some(alg) = alg {
+            return SigningKey::from_pkcs8_pem(trimmed, alg);
+        }
+        // Without an alg, the key type decides, as for a JWK without `alg`: each key type
+        // fits exactly one of these, and RSA is taken as RS256.
+        let mut first_err = None;
+        for alg in [
+            Algorithm::ES256,
+            Algorithm::RS256,
+            Algorithm::ES384,
+            Algorithm::EdDSA,
+        ] {
+            match SigningKey::from_pkcs8_pem(trimmed, alg) {
+                Ok(k) => return Ok(k),
+                // Keep the most precise failure (say weak_key over "wrong key type").
+                Err(e) => {
+                    let vague = |e: &Error| e.reason() == "invalid_signing_key";
+                    if first_err.as_ref().is_none_or(|f| vague(f) && !vague(&e)) {
+                        first_err = Some(e);
+                    }
+                }
+            }
+        }
+        return Err(first_err.unwrap_or(Error::InvalidSigningKey("not a PEM private key")));
+    }
+    let k = SigningKey::from_jwk(key)?;
+    match alg {
+        Some(a) if a != k.alg() => k.with_alg(a),
+        _ => Ok(k),
+    }
+}
+
+/// Generates a key pair: `{"privateJwk", "publicJwk"}` with `kid` = RFC 7638 thumbprint.
+#[wasm_bindgen]
+pub fn generate(alg: &str) -> Result<String, String> {
+    let run = || -> Result<String, Error> {
+        let alg =
+            Algorithm::from_name(alg).ok_or_else(|| Error::UnsupportedAlgorithm(alg.into()))?;
+        let key = SigningKey::generate(alg)?;
+        let thumbprint = key.public_jwk().thumbprint();
+        let key = key.with_kid(thumbprint);
+        let mut out = Map::new();
+        out.insert("privateJwk", key.to_jwk_map());
+        out.insert("publicJwk", key.public_jwk_map());
+        Ok(Value::from(out).to_json())
+    };
+    run().map_err(|e| fail(&e))
+}
+
+/// Every event type of the catalogue, as JSON text.
+#[wasm_bindgen]
+pub fn catalog() -> String {
+    explain::catalog()
+}

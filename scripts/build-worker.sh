@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the worker (crate ssf-worker) with worker-build into worker/build/, using the tools
+# scripts/setup-tools.sh installs (it is run first; SSF_SKIP_SETUP=1 skips it).
+#   WORKER_BUILD_PROFILE=dev  -> worker-build --dev (faster, bigger); default --release
+# Also makes sure the static-assets directory (www/) exists: when the inspector is not built
+# yet, a placeholder www/index.html is written so wrangler has something to serve at /.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+if [ "${SSF_SKIP_SETUP:-0}" != "1" ]; then
+  scripts/setup-tools.sh
+fi
+
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+export PATH="$CARGO_BIN:$PATH"
+# worker-build downloads its tools from the network unless told where they are.
+export WASM_BINDGEN_BIN="$CARGO_BIN/wasm-bindgen"
+export WASM_OPT_BIN="$ROOT/node_modules/binaryen/bin/wasm-opt"
+export ESBUILD_BIN="$ROOT/node_modules/esbuild/bin/esbuild"
+for t in "$WASM_BINDGEN_BIN" "$WASM_OPT_BIN" "$ESBUILD_BIN"; do
+  [ -x "$t" ] || { echo "build-worker: missing $t (run scripts/setup-tools.sh)" >&2; exit 1; }
+done
+
+if [ ! -d www ]; then
+  mkdir -p www
+  cat > www/index.html <<'HTML'
+<!doctype html>
+<meta charset="utf-8">
+<title>SSF edge receiver</title>
+<h1>SSF edge receiver</h1>
+<p>Placeholder: the SET inspector (www/) is not built yet.
+Discovery: <a href="/.well-known/ssf-configuration">/.well-known/ssf-configuration</a></p>
+HTML
+  echo "build-worker: www/ absent, wrote placeholder www/index.html"
+fi
+
+mode="--release"
+[ "${WORKER_BUILD_PROFILE:-release}" = "dev" ] && mode="--dev"
+start=$(date +%s)
+(cd worker && worker-build $mode)
+echo "build-worker: worker/build ready ($(( $(date +%s) - start )) s, $(du -h worker/build/index_bg.wasm 2>/dev/null | cut -f1 || echo '?') wasm)"

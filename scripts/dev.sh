@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `make dev`: serves the worker locally under workerd (wrangler dev) at http://127.0.0.1:$PORT
+# (default 8787), with KV and Durable Object state persisted in .dev-state/ (SSF_DEV_STATE
+# overrides), the inspector (www/) at /, and prints the local bearer token.
+#
+# SSF_TOKENS: taken from the environment if set (JSON object token -> receiver id); otherwise
+# a random token for receiver "local" is generated once and kept in the state directory.
+# SSF_ISSUER and SSF_SIGNING_JWK are passed through when set. wrangler runs the build
+# (scripts/build-worker.sh, see wrangler.toml) before serving and again when sources change.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PORT="${PORT:-8787}"
+STATE="${SSF_DEV_STATE:-.dev-state}"
+mkdir -p "$STATE"
+
+if [ -z "${SSF_TOKENS:-}" ]; then
+  if [ ! -s "$STATE/dev-token" ]; then
+    node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))' > "$STATE/dev-token"
+  fi
+  TOKEN="$(cat "$STATE/dev-token")"
+  SSF_TOKENS="{\"$TOKEN\":\"local\"}"
+fi
+
+# Variables go through an env file (JSON does not survive --var NAME:VALUE quoting).
+envfile="$STATE/dev.env"
+umask 077
+{
+  printf 'SSF_TOKENS=%s\n' "$(node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$SSF_TOKENS")"
+  for v in SSF_ISSUER SSF_SIGNING_JWK SSF_DEFAULT_SUBJECTS SSF_LONG_POLL_SECONDS SSF_REDELIVERY_SECONDS \
+           SSF_RETENTION_SECONDS SSF_JWKS_CACHE_SECONDS SSF_JWKS_REFETCH_SECONDS SSF_MIN_VERIFICATION_INTERVAL; do
+    if [ -n "${!v:-}" ]; then
+      printf '%s=%s\n' "$v" "$(node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "${!v}")"
+    fi
+  done
+} > "$envfile"
+
+echo "=================================================================="
+echo " SSF edge receiver: http://127.0.0.1:$PORT"
+echo " discovery:         http://127.0.0.1:$PORT/.well-known/ssf-configuration"
+echo " state persisted in $STATE/wrangler"
+node -e '
+  const t = JSON.parse(process.argv[1]);
+  for (const [tok, rid] of Object.entries(t)) console.log(" bearer token for receiver " + JSON.stringify(rid) + ": " + tok);
+' "$SSF_TOKENS"
+echo " try: curl -s -H \"Authorization: Bearer <token>\" http://127.0.0.1:$PORT/ssf/streams"
+echo "=================================================================="
+
+export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+exec node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "$PORT" \
+  --persist-to "$STATE/wrangler" --env-file "$envfile" --show-interactive-dev-session=false

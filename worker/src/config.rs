@@ -1,0 +1,95 @@
+//! Configuration: the pinned bindings and variables (DESIGN.md section 4), the routes the
+//! discovery document advertises, and the documented operating bounds.
+//!
+//! Pinned names: KV binding `SSF_KV`, Durable Object binding `SSF_QUEUE`, variables
+//! `SSF_TOKENS`, `SSF_ISSUER`, `SSF_SIGNING_JWK`.
+//!
+//! The bounds below are named constants; a few can be lowered (or raised) per deployment with
+//! an optional variable of the same name prefixed `SSF_` (the tests use small values).
+
+use worker::Env;
+
+pub const KV_BINDING: &str = "SSF_KV";
+pub const QUEUE_BINDING: &str = "SSF_QUEUE";
+pub const VAR_TOKENS: &str = "SSF_TOKENS";
+pub const VAR_ISSUER: &str = "SSF_ISSUER";
+pub const VAR_SIGNING_JWK: &str = "SSF_SIGNING_JWK";
+
+// ---- routes (advertised by discovery) --------------------------------------------------
+pub const DISCOVERY_PATH: &str = "/.well-known/ssf-configuration";
+pub const JWKS_PATH: &str = "/ssf/jwks.json";
+pub const CONFIGURATION_PATH: &str = "/ssf/streams";
+pub const STATUS_PATH: &str = "/ssf/status";
+pub const ADD_SUBJECT_PATH: &str = "/ssf/subjects:add";
+pub const REMOVE_SUBJECT_PATH: &str = "/ssf/subjects:remove";
+pub const VERIFICATION_PATH: &str = "/ssf/verify";
+/// Extension for operators: a stream's queue counters and the `setErrs` its poller reported.
+pub const QUEUE_INFO_PATH: &str = "/ssf/queue";
+/// `POST {POLL_PREFIX}{stream_id}`: the stream's RFC 8936 poll endpoint.
+pub const POLL_PREFIX: &str = "/ssf/poll/";
+/// `POST {PUSH_PREFIX}{stream_id}`: the stream's RFC 8935 push endpoint (for the upstream).
+pub const PUSH_PREFIX: &str = "/ssf/push/";
+
+pub const METHOD_PUSH: &str = "urn:ietf:rfc:8935";
+pub const METHOD_POLL: &str = "urn:ietf:rfc:8936";
+
+// ---- bounds ------------------------------------------------------------------------------
+/// A long poll (no `returnImmediately`) is held at most this long before answering with no
+/// SETs. Override: `SSF_LONG_POLL_SECONDS`.
+pub const LONG_POLL_SECONDS: u64 = 20;
+/// A SET delivered by poll and not acknowledged is delivered again after this long.
+/// Override: `SSF_REDELIVERY_SECONDS`.
+pub const REDELIVERY_SECONDS: u64 = 60;
+/// A SET is kept at most this long after it was received, acknowledged or not; the `jti` of
+/// an acknowledged SET is remembered for as long, so a repeated push is not delivered again.
+/// Override: `SSF_RETENTION_SECONDS`.
+pub const RETENTION_SECONDS: u64 = 7 * 24 * 3600;
+/// At most this many unacknowledged SETs per stream; further pushes are answered `429`.
+pub const MAX_QUEUED_SETS: i64 = 10_000;
+/// At most this many SETs in one poll response (`moreAvailable` tells there are more).
+pub const MAX_SETS_PER_POLL: i64 = 100;
+/// A source's JWKS fetched from its `jwks_uri` is used for this long before being refetched.
+/// Override: `SSF_JWKS_CACHE_SECONDS`.
+pub const JWKS_CACHE_SECONDS: u64 = 300;
+/// An unknown `kid` triggers at most one JWKS refetch per source per this interval (the
+/// first fetch of a source does not count). Override: `SSF_JWKS_REFETCH_SECONDS`.
+pub const JWKS_REFETCH_SECONDS: u64 = 60;
+/// Accepted clock skew for a pushed SET's `iat` in the future.
+pub const CLOCK_SKEW_SECONDS: u64 = 300;
+/// `min_verification_interval` of every stream: verification requests closer than this are
+/// answered `429`. 0 = no limit. Override: `SSF_MIN_VERIFICATION_INTERVAL`.
+pub const MIN_VERIFICATION_INTERVAL: u64 = 0;
+/// Most streams a receiver may create.
+pub const MAX_STREAMS_PER_RECEIVER: usize = 100;
+
+/// A numeric knob: the variable `name` if set to an integer, else `default`.
+pub fn knob(env: &Env, name: &str, default: u64) -> u64 {
+    env.var(name)
+        .ok()
+        .and_then(|v| v.to_string().trim().parse::<u64>().ok())
+        .unwrap_or(default)
+}
+
+/// An optional string variable (secret or plain var); empty counts as absent.
+pub fn var(env: &Env, name: &str) -> Option<String> {
+    let v = env.var(name).ok().map(|v| v.to_string())?;
+    if v.trim().is_empty() {
+        None
+    } else {
+        Some(v)
+    }
+}
+
+/// `default_subjects` of this transmitter: `ALL` (every subject is in a new stream until
+/// removed) or `NONE` (only added subjects). Variable `SSF_DEFAULT_SUBJECTS`, default `ALL`.
+pub fn default_subjects_all(env: &Env) -> bool {
+    !matches!(var(env, "SSF_DEFAULT_SUBJECTS").as_deref(), Some("NONE"))
+}
+
+/// The issuer: `SSF_ISSUER` if set, else the request origin.
+pub fn issuer(env: &Env, origin: &str) -> String {
+    match var(env, VAR_ISSUER) {
+        Some(i) => i.trim().trim_end_matches('/').to_string(),
+        None => origin.to_string(),
+    }
+}
