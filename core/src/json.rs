@@ -644,7 +644,7 @@ mod tests {
     fn round_trips_order_and_numbers() {
         let text = r#"{"b":1,"a":[true,false,null,-0.5e10,"x\"\\\n\u0001é"],"c":{}}"#;
         let v = p(text).unwrap();
-        assert_eq!(v.to_json(), text.replace("\\u0001", "\\u0001"));
+        assert_eq!(v.to_json(), text);
         let keys: Vec<_> = v.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["b", "a", "c"]);
     }

@@ -1,7 +1,7 @@
 //! Security Event Tokens: the claims model, validation (RFC 8417 and the SSF 1.0 profile),
 //! verification and inspection.
 //!
-//! The profile rules are written once, in [`read_claims`]. Verification stops at the first
+//! The profile rules are written once, in `read_claims`. Verification stops at the first
 //! rule broken and returns it as an [`Error`]; inspection ([`inspect`]) runs the same rules,
 //! keeps going, and lists every problem as an [`Issue`].
 //!
@@ -360,6 +360,12 @@ fn read_claims(
     }
     let sub_id = read_subject(&raw, profile, report);
     let events = read_events(&raw, profile, report);
+    for event in events.iter().flatten() {
+        let path = format!("/claims/events/{}", pointer_escape(event.uri()));
+        for issue in event.check_subject(sub_id.as_ref()) {
+            report.warn(prefix_path(issue, &path));
+        }
+    }
     if let (Some(opts), Some(iss), Some(iat)) = (opts, iss.as_deref(), iat) {
         check_expectations(opts, iss, &aud, iat, report);
     }
@@ -558,11 +564,7 @@ pub fn inspect(token: &str, opts: Option<&VerifyOptions>) -> Result<Inspection, 
 
 /// The first in-event `subject` of a legacy SET, when there is no `sub_id`.
 fn legacy_subject(claims: Option<&Claims>) -> Option<SubjectId> {
-    let events = claims?.raw.get("events")?.as_object()?;
-    events
-        .iter()
-        .find_map(|(_, payload)| SubjectId::from_value(payload.get("subject")?).ok())
-        .map(|(s, _)| s)
+    claims?.events.iter().find_map(Event::legacy_subject)
 }
 
 fn header_issues(

@@ -305,7 +305,7 @@ impl SubjectId {
     pub fn format(&self) -> &str {
         match self.format {
             Some(f) => f.as_str(),
-            None => raw_format(&self.map).map_or("", |(_, name)| name),
+            None => raw_format(&self.map).unwrap_or(""),
         }
     }
 
@@ -695,10 +695,10 @@ fn format_name<'a>(
     Ok((key, name))
 }
 
-fn raw_format(map: &Map) -> Option<(&'static str, &str)> {
+/// The format name as sent (`format`, else the legacy `subject_type`).
+fn raw_format(map: &Map) -> Option<&str> {
     map.get_str("format")
-        .map(|f| ("format", f))
-        .or_else(|| map.get_str("subject_type").map(|f| ("subject_type", f)))
+        .or_else(|| map.get_str("subject_type"))
 }
 
 fn is_format_key(name: &str) -> bool {

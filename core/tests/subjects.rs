@@ -293,7 +293,8 @@ fn describe_escapes_control_characters() {
 
 #[test]
 fn legacy_shapes_decode_with_warnings() {
-    let cases: [(&str, &str, &[(&str, Severity, &str)]); 6] = [
+    type Expected = &'static [(&'static str, Severity, &'static str)];
+    let cases: [(&str, &str, Expected); 6] = [
         (
             r#"{"subject_type":"iss-sub","iss":"https://idp.example.com/","sub":"7375626A656374"}"#,
             "iss_sub",
@@ -833,7 +834,90 @@ fn arb_json() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Objects shaped like subject identifiers (valid or nearly), nested like real ones.
+fn arb_subjectish() -> impl Strategy<Value = Value> {
+    let format = prop::sample::select(vec![
+        "email",
+        "iss_sub",
+        "opaque",
+        "phone",
+        "iss-sub",
+        "jwt_id",
+        "did",
+        "catalog_item",
+        "",
+    ]);
+    let key = prop::sample::select(vec!["format", "format", "subject_type"]);
+    let member = prop::sample::select(vec![
+        "email",
+        "iss",
+        "sub",
+        "id",
+        "phone_number",
+        "jti",
+        "url",
+        "x",
+    ]);
+    let text = prop::sample::select(vec!["a@example.com", "u1", "10.0.0.1", "::1", "1.2.3", ""])
+        .prop_map(Value::from);
+    let simple = (
+        key,
+        format,
+        prop::collection::vec((member, text.clone()), 0..4),
+    )
+        .prop_map(|(key, format, members)| {
+            let mut m = Map::new();
+            m.insert(key, format);
+            for (name, value) in members {
+                m.insert(name, value);
+            }
+            Value::Object(m)
+        });
+    simple.prop_recursive(2, 16, 4, move |inner| {
+        let names = prop::sample::select(vec!["user", "device", "tenant", "site", "format"]);
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(|ids| {
+                let mut m = Map::new();
+                m.insert("format", "aliases");
+                m.insert("identifiers", ids);
+                Value::Object(m)
+            }),
+            prop::collection::vec((names, inner), 0..4).prop_map(|members| {
+                let mut m = Map::new();
+                m.insert("format", "complex");
+                for (name, value) in members {
+                    m.insert(name, value);
+                }
+                Value::Object(m)
+            }),
+            prop::collection::vec(text.clone(), 0..3).prop_map(|ips| {
+                let mut m = Map::new();
+                m.insert("format", "ip-addresses");
+                m.insert("ip-addresses", ips);
+                Value::Object(m)
+            }),
+        ]
+    })
+}
+
 proptest! {
+    /// Subject-shaped JSON: no panic; what parses round-trips, matches itself, and
+    /// matching is symmetric.
+    #[test]
+    fn subject_shaped_json_round_trips(a in arb_subjectish(), b in arb_subjectish()) {
+        let a = SubjectId::from_value(&a).map(|(id, _)| (id, a));
+        let b = SubjectId::from_value(&b).map(|(id, _)| (id, b));
+        if let (Ok((x, xv)), Ok((y, _))) = (&a, &b) {
+            prop_assert_eq!(&x.to_value(), xv);
+            prop_assert!(x.matches(x));
+            prop_assert_eq!(x.matches(y), y.matches(x));
+            prop_assert_eq!(x.identical(y), y.identical(x));
+            if x.identical(y) {
+                prop_assert!(x.matches(y));
+            }
+        }
+    }
+
     /// Any JSON: no panic, and whatever parses round-trips and matches itself.
     #[test]
     fn arbitrary_json_never_panics_and_round_trips(v in arb_json()) {

@@ -414,9 +414,18 @@ fn spec_wire_examples_round_trip() {
 #[test]
 fn spec_remove_subject_with_phone_format() {
     let v = spec_example(2164);
-    let (req, _issues) = RemoveSubjectRequest::from_value_with_issues(&v).unwrap();
-    assert_eq!(req.subject.format(), "phone");
+    let (req, issues) = RemoveSubjectRequest::from_value_with_issues(&v).unwrap();
     assert_eq!(req.subject.get_str("phone_number"), Some("+12065550123"));
+    // The unregistered format name is kept as sent; the subject parser's findings about it
+    // are reported under /subject.
+    assert_eq!(
+        req.subject.to_value().get("format"),
+        Some(&Value::from("phone"))
+    );
+    assert!(
+        issues.iter().all(|i| i.path.starts_with("/subject")),
+        "{issues:?}"
+    );
     assert_eq!(req.to_value(), v);
 }
 

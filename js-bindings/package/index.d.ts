@@ -219,11 +219,14 @@ export interface GeneratedKey {
 /** A member of an event payload as the catalogue describes it. */
 export interface EventField {
   name: string;
-  /** JSON type, e.g. `string`, `number`, `object`, `subject`. */
-  type: string;
+  /**
+   * JSON shape: `number` is a NumericDate; `lang-map` an object of language tag to text;
+   * `enum` one of `values`; `open-enum` usually one of `values`.
+   */
+  type: 'string' | 'number' | 'boolean' | 'lang-map' | 'string-array' | 'object' | 'enum' | 'open-enum';
   required: boolean;
   description: string;
-  /** Allowed values, when the specification lists them. */
+  /** Allowed (`enum`) or suggested (`open-enum`) values. */
   values?: string[];
 }
 
@@ -234,6 +237,8 @@ export interface EventType {
   name: string;
   title: string;
   description: string;
+  /** Whether the specification deprecates it. */
+  deprecated: boolean;
   fields: EventField[];
 }
 

@@ -128,6 +128,7 @@ pub(crate) fn catalog() -> String {
             m.insert("name", t.name);
             m.insert("title", t.title);
             m.insert("description", t.description);
+            m.insert("deprecated", t.deprecated);
             let fields: Vec<Value> = t
                 .fields
                 .iter()
@@ -137,8 +138,9 @@ pub(crate) fn catalog() -> String {
                     fm.insert("type", f.kind.as_str());
                     fm.insert("required", f.required);
                     fm.insert("description", f.description);
-                    if !f.values.is_empty() {
-                        let values: Vec<Value> = f.values.iter().map(|v| Value::from(*v)).collect();
+                    if !f.values().is_empty() {
+                        let values: Vec<Value> =
+                            f.values().iter().map(|v| Value::from(*v)).collect();
                         fm.insert("values", values);
                     }
                     Value::Object(fm)

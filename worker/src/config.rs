@@ -30,7 +30,6 @@ pub const POLL_PREFIX: &str = "/ssf/poll/";
 /// `POST {PUSH_PREFIX}{stream_id}`: the stream's RFC 8935 push endpoint (for the upstream).
 pub const PUSH_PREFIX: &str = "/ssf/push/";
 
-pub const METHOD_PUSH: &str = "urn:ietf:rfc:8935";
 pub const METHOD_POLL: &str = "urn:ietf:rfc:8936";
 
 // ---- bounds ------------------------------------------------------------------------------

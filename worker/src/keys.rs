@@ -18,7 +18,7 @@ use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
 use ssf_core::json::{parse_object, Map, Value};
-use ssf_core::jwk::{Jwk, JwkSet};
+use ssf_core::jwk::JwkSet;
 use ssf_core::signing::SigningKey;
 use ssf_core::Algorithm;
 use worker::{Env, Fetch, Method, Request, RequestInit};
@@ -90,9 +90,7 @@ pub async fn signing_key(env: &Env) -> Result<Rc<SigningKey>, ApiError> {
         ApiError::internal("signing key unusable")
     })?;
     if key.kid().is_none() {
-        let kid = Jwk::from_map(&key.public_jwk())
-            .map(|j| j.thumbprint())
-            .map_err(|e| ApiError::internal(format!("signing key: {e}")))?;
+        let kid = key.public_jwk().thumbprint();
         key = key.with_kid(kid);
     }
     let key = Rc::new(key);
@@ -103,7 +101,7 @@ pub async fn signing_key(env: &Env) -> Result<Rc<SigningKey>, ApiError> {
 /// The worker's public JWK Set (`jwks_uri`).
 pub async fn public_jwks(env: &Env) -> Result<Value, ApiError> {
     let key = signing_key(env).await?;
-    let mut jwk = key.public_jwk();
+    let mut jwk = key.public_jwk_map();
     if !jwk.contains_key("kid") {
         if let Some(kid) = key.kid() {
             jwk.insert("kid", kid);

@@ -17,7 +17,7 @@
 
 use std::rc::Rc;
 
-use ssf_core::json::{Map, Value};
+use ssf_core::json::Value;
 use ssf_core::jwk::JwkSet;
 use ssf_core::set::{verify, Set, VerifyOptions};
 use ssf_core::subject::SubjectId;
@@ -156,11 +156,7 @@ pub fn wanted(rec: &StreamRecord, set: &Set, default_all: bool) -> bool {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    if !set
-        .claims
-        .event_uris()
-        .any(|u| delivered.iter().any(|d| *d == u))
-    {
+    if !set.claims.event_uris().any(|u| delivered.contains(&u)) {
         return false;
     }
     subject_included(rec, set.claims.sub_id.as_ref(), default_all)

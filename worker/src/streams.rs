@@ -103,10 +103,6 @@ impl Streams {
         })
     }
 
-    pub fn kv(&self) -> &KvStore {
-        &self.kv
-    }
-
     /// The stream `id`, whoever owns it (push endpoint).
     pub async fn get_any(&self, id: &str) -> Result<Option<StreamRecord>, ApiError> {
         if !is_valid_id(id) {

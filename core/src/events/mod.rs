@@ -85,7 +85,6 @@ pub(crate) trait Typed {
 
 /// One event of a SET: a typed value for each catalogued event type, or `Unknown`.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)] // events are few per SET; boxing would only add noise
 pub enum Event {
     /// SSF verification.
     Verification(Verification),

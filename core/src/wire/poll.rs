@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::json::{Map, Value};
 
 use super::push::PushError;
-use super::{json_text, nested, str_array, uint_value, MemberOrder, Obj, Writer};
+use super::{invalid, json_text, nested, str_array, uint_value, MemberOrder, Obj, Writer};
 
 /// A poll request (RFC 8936 section 2.4). Every member is optional; `{}` is a valid poll.
 ///
@@ -201,8 +201,13 @@ impl PollResponse {
                     if jti.is_empty() {
                         return Err(obj.err("sets", "must not have an empty jti as member name"));
                     }
-                    let set = obj.nonempty(&format!("sets.{jti:?}"), set)?;
-                    Ok((String::from(jti), set))
+                    match set {
+                        Value::String(s) if !s.is_empty() => Ok((String::from(jti), s.clone())),
+                        _ => Err(invalid(
+                            RESPONSE,
+                            format!("sets.{jti:?} must be a compact SET (a non-empty string)"),
+                        )),
+                    }
                 })
                 .collect::<Result<Vec<_>, Error>>()?,
             other => {

@@ -16,7 +16,7 @@ use super::{json_text, MemberOrder, Obj, Writer};
 pub enum ErrValue {
     /// A code of the RFC 8935 registry (or SSF's `invalid_state`).
     Known(ErrCode),
-    /// An unregistered code, kept as written (never empty).
+    /// An unregistered code, kept as written (never empty when decoded).
     Other(String),
 }
 

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Builds the npm package `shared-signals` from js-bindings/ (crate ssf-wasm):
+#   1. cargo build --release --target wasm32-unknown-unknown -p ssf-wasm
+#   2. wasm-bindgen (the CLI at the locked version) for Node (CommonJS, loads synchronously)
+#      and for the web (ES module, explicit async init); both glues share one .wasm file
+#   3. wasm-opt -Oz from the npm package `binaryen` (never Debian's binaryen)
+#   4. assembles js-bindings/pkg/ (the package directory) and runs `npm pack`, giving
+#      js-bindings/shared-signals-<version>.tgz; prints the sizes
+# Set-up (wasm target, wasm-bindgen CLI, binaryen) is scripts/setup-tools.sh's, run first
+# when present. Environment: SKIP_SETUP=1 skips it (when the caller already ran it).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JS="$ROOT/js-bindings"
+PKG="$JS/pkg"
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+export PATH="$CARGO_BIN:$PATH"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+WASM_BINDGEN_VERSION="0.2.130"
+WASM_OPT="$ROOT/node_modules/binaryen/bin/wasm-opt"
+
+log() { printf '[build-js] %s\n' "$*"; }
+started=$SECONDS
+
+if [ "${SKIP_SETUP:-0}" != "1" ] && [ -x "$ROOT/scripts/setup-tools.sh" ]; then
+  "$ROOT/scripts/setup-tools.sh"
+fi
+
+# The pieces this script needs, whoever installed them.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+have_wbg="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+if [ "$have_wbg" != "$WASM_BINDGEN_VERSION" ]; then
+  log "wasm-bindgen-cli $WASM_BINDGEN_VERSION missing (found: ${have_wbg:-none}): installing"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+if [ ! -f "$WASM_OPT" ]; then
+  log "binaryen (npm) missing: installing the root devDependencies"
+  (cd "$ROOT" && npm ci --no-audit --no-fund)
+fi
+
+log "cargo build (wasm32-unknown-unknown, release)"
+cargo build -p ssf-wasm --release --target wasm32-unknown-unknown
+RAW_WASM="$TARGET_DIR/wasm32-unknown-unknown/release/ssf_wasm.wasm"
+
+WORK="$TARGET_DIR/js-bindings"
+rm -rf "$WORK"
+mkdir -p "$WORK/node" "$WORK/web"
+log "wasm-bindgen (nodejs, web)"
+wasm-bindgen --target nodejs --no-typescript --out-dir "$WORK/node" "$RAW_WASM"
+wasm-bindgen --target web --no-typescript --out-dir "$WORK/web" "$RAW_WASM"
+# One binary serves both glues: stop if wasm-bindgen ever makes them differ.
+cmp -s "$WORK/node/ssf_wasm_bg.wasm" "$WORK/web/ssf_wasm_bg.wasm" || {
+  log "the nodejs and web targets produced different .wasm files"
+  exit 1
+}
+
+log "wasm-opt -Oz (binaryen $(node -p "require('$ROOT/node_modules/binaryen/package.json').version"))"
+node "$WASM_OPT" -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  -o "$WORK/ssf_wasm_bg.wasm" "$WORK/web/ssf_wasm_bg.wasm"
+
+log "assembling $PKG"
+rm -rf "$PKG"
+mkdir -p "$PKG/dist" "$PKG/bin"
+cp "$WORK/ssf_wasm_bg.wasm" "$PKG/dist/ssf_wasm_bg.wasm"
+# The glues keep their code; only the file names change (.cjs / .mjs say what they are,
+# whatever the enclosing package.json says), and the pointer to a .d.ts not shipped goes.
+sed -e '/@ts-self-types/d' "$WORK/node/ssf_wasm.js" > "$PKG/dist/ssf_wasm.cjs"
+sed -e '/@ts-self-types/d' "$WORK/web/ssf_wasm.js" > "$PKG/dist/ssf_wasm.mjs"
+grep -q 'ssf_wasm_bg.wasm' "$PKG/dist/ssf_wasm.cjs"
+grep -q "new URL('ssf_wasm_bg.wasm', import.meta.url)" "$PKG/dist/ssf_wasm.mjs"
+# The API, written once, as CommonJS and as an ES module.
+{
+  echo "'use strict';"
+  cat "$JS/js/api.js"
+  echo "module.exports = { createApi, SetError };"
+} > "$PKG/dist/api.cjs"
+{
+  cat "$JS/js/api.js"
+  echo "export { createApi, SetError };"
+} > "$PKG/dist/api.mjs"
+cp "$JS/js/node.cjs" "$JS/js/node.mjs" "$JS/js/web.mjs" "$JS/js/workerd.mjs" "$PKG/dist/"
+cp "$JS/js/cli.cjs" "$PKG/bin/shared-signals.cjs"
+chmod +x "$PKG/bin/shared-signals.cjs"
+cp "$JS/package/package.json" "$JS/package/README.md" "$JS/package/index.d.ts" "$PKG/"
+cp "$JS/package/index.d.ts" "$PKG/index.d.mts"
+
+log "npm pack"
+rm -f "$JS"/shared-signals-*.tgz
+tarball="$(cd "$PKG" && npm pack --silent --pack-destination "$JS" | tail -n 1)"
+TGZ="$JS/$tarball"
+
+size() { wc -c < "$1" | tr -d ' '; }
+gz() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
+log "sizes (bytes):"
+log "  wasm before wasm-bindgen:   $(size "$RAW_WASM")"
+log "  wasm after wasm-bindgen:    $(size "$WORK/web/ssf_wasm_bg.wasm")"
+log "  wasm after wasm-opt -Oz:    $(size "$PKG/dist/ssf_wasm_bg.wasm") (gzip $(gz "$PKG/dist/ssf_wasm_bg.wasm"))"
+log "  package tarball:            $(size "$TGZ")  $TGZ"
+log "  unpacked:                   $(du -sb "$PKG" | awk '{print $1}')"
+log "done in $((SECONDS - started)) s"
