@@ -4,21 +4,24 @@ SHELL := bash
 .DEFAULT_GOAL := build
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: setup build build-core build-js build-worker test dev bench fuzz clean
+.PHONY: setup build build-core build-js build-www build-worker test dev bench fuzz clean
 
 setup:
 	@if [ -x scripts/setup-tools.sh ]; then scripts/setup-tools.sh; fi
 
-build: setup build-core build-js build-worker
+build: setup build-core build-js build-www build-worker
 
 build-core:
 	cargo build -p ssf-core --all-targets
 	cargo build -p ssf-core --target wasm32-unknown-unknown --no-default-features --features rustcrypto
 
-build-js:
+build-js: build-core
 	@if [ -x scripts/build-js.sh ]; then scripts/build-js.sh; else echo "js-bindings: not yet"; fi
 
-build-worker:
+build-www: build-js
+	@if [ -x scripts/build-www.sh ]; then scripts/build-www.sh; else echo "www: not yet"; fi
+
+build-worker: build-www
 	@if [ -x scripts/build-worker.sh ]; then scripts/build-worker.sh; else echo "worker: not yet"; fi
 
 test: build
@@ -36,4 +39,4 @@ fuzz:
 
 clean:
 	cargo clean
-	rm -rf js-bindings/pkg worker/build test-artifacts
+	rm -rf js-bindings/pkg worker/build www/dist test-artifacts

@@ -51,7 +51,10 @@ const ready = (async () => {
   const lib = await import('./lib/web.mjs');
   await lib.init();
   state.lib = lib;
-  for (const e of lib.eventCatalog()) state.catalog.set(e.uri, e);
+  for (const e of lib.eventCatalog()) {
+    state.catalog.set(e.uri, e);
+    state.catalog.set(`${e.profile}:${e.name}`, e);
+  }
   const ms = Math.round(performance.now() - t0);
   const engine = $('engine');
   engine.textContent = `validator ready (${ms} ms)`;
@@ -382,20 +385,25 @@ async function fetchKeys() {
     let via = '';
     let issuerNote = '';
     const isWellKnown = url.pathname.includes('/.well-known/');
-    if (!isWellKnown && (url.pathname === '/' || url.pathname === '')) {
-      // A bare origin is an issuer: go through discovery.
-      doc = await fetchJson(discoveryUrl(url.href));
-    } else {
+    const usable = (d) => d && typeof d === 'object' && (Array.isArray(d.keys) || typeof d.jwks_uri === 'string');
+    let firstError = null;
+    if (isWellKnown || (url.pathname !== '/' && url.pathname !== '')) {
       try {
         doc = await fetchJson(url.href);
       } catch (e) {
-        if (isWellKnown) throw e;
-        doc = await fetchJson(discoveryUrl(url.href));
-      }
-      if (!isWellKnown && !Array.isArray(doc?.keys) && typeof doc?.jwks_uri !== 'string') {
-        doc = await fetchJson(discoveryUrl(url.href));
+        firstError = e;
       }
     }
+    if (!usable(doc) && !isWellKnown) {
+      // Not a key set: take it as an SSF issuer and go through discovery.
+      const disc = discoveryUrl(url.href);
+      try {
+        doc = await fetchJson(disc);
+      } catch (e) {
+        throw firstError ? new Error(`${firstError.message}; nor is there an SSF configuration at ${disc}`) : e;
+      }
+    }
+    if (firstError && !doc) throw firstError;
     if (doc && typeof doc.jwks_uri === 'string' && !Array.isArray(doc.keys)) {
       const issuer = typeof doc.issuer === 'string' ? doc.issuer : '';
       via = `SSF configuration of ${issuer || 'an unnamed issuer'}, then its jwks_uri ${doc.jwks_uri}`;
@@ -448,7 +456,10 @@ function render() {
       issueList([{ severity: 'error', code: r.error.reason, message: r.error.message, path: '' }]),
     );
     fill($('events'), h('p', { class: 'muted' }, 'Nothing to show: the token could not be decoded.'));
-    for (const id of ['subject', 'claims', 'header']) fill($(id));
+    const seg = rawSegments(r.token);
+    fill($('subject'), h('p', { class: 'muted' }, '—'));
+    fill($('header'), seg[0] !== null ? [h('p', { class: 'hint' }, 'The first segment, decoded as text (not validated):'), h('pre', { class: 'json small' }, seg[0])] : h('p', { class: 'muted' }, '—'));
+    fill($('claims'), seg[1] !== null ? [h('p', { class: 'hint' }, 'The second segment, decoded as text (not validated):'), h('pre', { class: 'json small' }, seg[1])] : h('p', { class: 'muted' }, '—'));
     return;
   }
   const d = r.decoded;
@@ -456,8 +467,40 @@ function render() {
   fill($('issues'), d.issues.length ? issueList(d.issues, d) : h('p', { class: 'ok-text' }, '✓ No problems found.'));
   fill($('events'), d.events.length ? d.events.map((e) => renderEvent(e, d)) : h('p', { class: 'muted' }, 'No events.'));
   fill($('subject'), d.subject ? renderSubjectBlock(d) : h('p', { class: 'muted' }, 'No subject (no sub_id, and no subject inside an event).'));
-  fill($('claims'), renderClaims(d.claims));
-  fill($('header'), renderHeader(d.header));
+  fill($('claims'), renderClaims(d.claims, flagged(d.issues, 'claims')));
+  fill($('header'), renderHeader(d.header, flagged(d.issues, 'header')));
+}
+
+// Member name -> worst severity of the issues located at it (or under it).
+function flagged(issues, where) {
+  const out = new Map();
+  const rank = { error: 3, warning: 2, info: 1 };
+  for (const i of issues) {
+    const parts = pathParts(i.path);
+    if (parts[0] !== where || parts.length < 2) continue;
+    const prev = out.get(parts[1]);
+    if (!prev || rank[i.severity] > rank[prev]) out.set(parts[1], i.severity);
+  }
+  return out;
+}
+
+function flagCell(k, flags) {
+  const sev = flags.get(k);
+  return h('th', { scope: 'row' }, h('code', {}, k), sev && sev !== 'info' ? h('span', { class: `flag sev-${sev}`, title: `${sev}: see Problems` }, sev === 'error' ? ' ✗' : ' !') : null);
+}
+
+// Best effort, for showing what an undecodable token holds: base64url -> text, or null.
+function rawSegments(token) {
+  return String(token).split('.').slice(0, 2).map((part) => {
+    if (!part || !/^[A-Za-z0-9_-]+={0,2}$/.test(part)) return null;
+    try {
+      const bin = atob(part.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/'));
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+      return /[\u0000-\u0008\u000e-\u001f]/.test(text) ? null : text;
+    } catch {
+      return null;
+    }
+  }).concat([null, null]).slice(0, 2);
 }
 
 function counts(issues) {
@@ -516,6 +559,7 @@ function verifyShort(v) {
   if (!v || v.status === 'none') return 'not checked';
   if (v.status === 'ok') return '✓ valid';
   if (v.status === 'bad-keys') return 'keys unusable';
+  if (v.signature === true) return `✓ valid, SET rejected (${v.reason})`;
   return `✗ ${v.reason}`;
 }
 
@@ -603,7 +647,7 @@ function where(path, decoded) {
     const p = parts[i];
     if (i > 0 && parts[i - 1] === 'events' && decoded) {
       const e = decoded.events.find((x) => x.uri === p);
-      out.push(e && e.name ? `${e.name} event` : `event ${p}`);
+      out.push(e ? `${e.name || eventLabel(e)} event` : `event ${p}`);
     } else {
       out.push(p);
     }
@@ -612,8 +656,9 @@ function where(path, decoded) {
 }
 
 // Events, each with its catalogue entry.
-function renderEvent(e) {
-  const entry = state.catalog.get(e.uri);
+function renderEvent(e, decoded) {
+  // Legacy URIs (e.g. the pre-SSF "sse" verification) decode to a catalogue name.
+  const entry = state.catalog.get(e.uri) || (e.name ? state.catalog.get(`${e.profile}:${e.name}`) : null);
   const fieldsDef = entry ? entry.fields : [];
   const defined = new Map(fieldsDef.map((f) => [f.name, f]));
   const rows = [];
@@ -639,17 +684,28 @@ function renderEvent(e) {
       'header',
       { class: 'event-head' },
       h('span', { class: `badge profile-${e.profile || 'unknown'}` }, profile),
-      h('h3', {}, e.title || 'Event type not in the catalogue'),
+      h('h3', {}, eventLabel(e)),
+      entry ? null : h('span', { class: 'badge profile-unknown' }, 'not in the catalogue'),
       entry && entry.deprecated ? h('span', { class: 'badge sev-warning' }, 'deprecated') : null,
     ),
     h('p', { class: 'uri' }, h('code', {}, e.uri)),
-    h('p', {}, e.description || 'ssf-core does not know this event type; its members are shown as sent.'),
+    h('p', {}, e.description || unknownEventText(e.uri)),
     rows.length
       ? h('table', { class: 'grid fields' }, h('thead', {}, h('tr', {}, h('th', {}, 'Field'), h('th', {}, 'Value'), h('th', {}, 'Meaning'))), h('tbody', {}, rows))
       : h('p', { class: 'muted' }, 'The event carries no fields.'),
     optionalAbsent.length ? h('p', { class: 'hint' }, `Optional fields not sent: ${optionalAbsent.join(', ')}.`) : null,
-    e.issues.length ? issueList(e.issues) : null,
+    e.issues.length ? issueList(e.issues, decoded) : null,
   );
+}
+
+function unknownEventText(uri) {
+  if (uri.startsWith('urn:ietf:params:scim:event:')) {
+    return 'A SCIM provisioning event (RFC 8417 uses it as an example): outside SSF, CAEP and RISC, so its members are shown as sent.';
+  }
+  if (uri.startsWith('https://schemas.openid.net/secevent/')) {
+    return 'Under the OpenID namespace but not an SSF, CAEP or RISC 1.0 event type: a private extension, an old draft name or a misspelling. Its members are shown as sent.';
+  }
+  return 'An event type ssf-core does not know (a private or other-profile event); its members are shown as sent.';
 }
 
 function fieldRow(name, value, def, entry) {
@@ -673,7 +729,7 @@ function timeValue(v) {
 
 function formatValue(name, value, def) {
   const type = def ? def.type : null;
-  if (name === 'subject' && value && typeof value === 'object') return renderSubject(value);
+  if (name === 'subject' && value && typeof value === 'object') return renderSubject(value, true);
   if (typeof value === 'number' && (type === 'number' || /(_at|timestamp|^iat|^toe)$/.test(name))) return timeValue(value);
   if (type === 'lang-map' && value && typeof value === 'object' && !Array.isArray(value)) {
     return h(
@@ -708,34 +764,35 @@ function renderSubjectBlock(d) {
   ];
 }
 
-function renderSubject(s) {
+function renderSubject(s, compact) {
   if (!s || typeof s !== 'object' || Array.isArray(s)) return h('pre', { class: 'json small' }, JSON.stringify(s, null, 2));
   const legacy = s.format === undefined && s.subject_type !== undefined;
   const format = s.format ?? s.subject_type;
   const info = FORMAT_INFO[format];
+  const formatMeaning = [info || `Not a registered format${format === undefined ? ' (format missing)' : ''}: understood only by bilateral agreement.`, legacy ? ' (subject_type is the legacy name of format.)' : ''].join('');
   const rows = [
     h(
       'tr',
       { class: 'format-row' },
       h('th', { scope: 'row' }, legacy ? 'subject_type' : 'format'),
-      h('td', {}, h('code', {}, String(format))),
-      h('td', { class: 'meaning' }, info ? info : `Not a registered format${format === undefined ? ' (format missing)' : ''}: understood only by bilateral agreement.`, legacy ? ' (subject_type is the legacy name of format.)' : ''),
+      h('td', { title: compact ? formatMeaning : null }, h('code', {}, String(format))),
+      compact ? null : h('td', { class: 'meaning' }, formatMeaning),
     ),
   ];
   for (const [k, v] of Object.entries(s)) {
     if (k === 'format' || k === 'subject_type') continue;
     let valueCell;
-    if (format === 'complex' && v && typeof v === 'object') valueCell = renderSubject(v);
-    else if (format === 'aliases' && k === 'identifiers' && Array.isArray(v)) valueCell = h('ol', { class: 'plain' }, v.map((x) => h('li', {}, renderSubject(x))));
+    if (format === 'complex' && v && typeof v === 'object') valueCell = renderSubject(v, true);
+    else if (format === 'aliases' && k === 'identifiers' && Array.isArray(v)) valueCell = h('ol', { class: 'plain' }, v.map((x) => h('li', {}, renderSubject(x, true))));
     else valueCell = formatValue(k, v, null);
     const meaning = format === 'complex' ? MEMBER_INFO[k] || 'A member name SSF does not define; allowed, understood by agreement.' : '';
-    rows.push(h('tr', {}, h('th', { scope: 'row' }, h('code', {}, k)), h('td', {}, valueCell), h('td', { class: 'meaning' }, meaning)));
+    rows.push(h('tr', {}, h('th', { scope: 'row' }, h('code', {}, k)), h('td', {}, valueCell), compact ? null : h('td', { class: 'meaning' }, meaning)));
   }
-  return h('table', { class: 'grid subject' }, h('tbody', {}, rows));
+  return h('table', { class: `grid subject${compact ? ' compact' : ''}`, 'data-format': String(format) }, h('tbody', {}, rows));
 }
 
 // Claims and header: known members explained, then the JSON.
-function renderClaims(claims) {
+function renderClaims(claims, flags) {
   const rows = Object.entries(claims).map(([k, v]) => {
     const info = CLAIM_INFO[k];
     let value;
@@ -744,14 +801,15 @@ function renderClaims(claims) {
     else if ((k === 'iat' || k === 'toe' || k === 'exp' || k === 'nbf') && typeof v === 'number') value = timeValue(v);
     else if (k === 'aud' && Array.isArray(v)) value = h('ul', { class: 'plain' }, v.map((x) => h('li', {}, h('code', {}, String(x)))));
     else value = formatValue(k, v, null);
-    return h('tr', {}, h('th', { scope: 'row' }, h('code', {}, k)), h('td', {}, value), h('td', { class: 'meaning' }, info || 'Not defined by RFC 8417 or SSF; receivers ignore it.'));
+    const sev = flags.get(k);
+    return h('tr', { class: sev ? `flag-${sev}` : null }, flagCell(k, flags), h('td', {}, value), h('td', { class: 'meaning' }, info || 'Not defined by RFC 8417 or SSF; receivers ignore it.'));
   });
   return [h('table', { class: 'grid claims' }, h('tbody', {}, rows)), jsonDetails('Claims as JSON', claims)];
 }
 
-function renderHeader(header) {
+function renderHeader(header, flags) {
   const rows = Object.entries(header).map(([k, v]) =>
-    h('tr', {}, h('th', { scope: 'row' }, h('code', {}, k)), h('td', {}, formatValue(k, v, null)), h('td', { class: 'meaning' }, HEADER_INFO[k] || 'Not a header parameter this validator uses.')),
+    h('tr', { class: flags.get(k) ? `flag-${flags.get(k)}` : null }, flagCell(k, flags), h('td', {}, formatValue(k, v, null)), h('td', { class: 'meaning' }, HEADER_INFO[k] || 'Not a header parameter this validator uses.')),
   );
   return [h('table', { class: 'grid header' }, h('tbody', {}, rows)), jsonDetails('Header as JSON', header)];
 }

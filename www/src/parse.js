@@ -60,7 +60,10 @@ export function extractSets(text) {
     };
   }
   const token = pieces.join('');
-  return { kind: 'token', description: 'compact SET', items: [{ label: 'SET', token }] };
+  const description = COMPACT.test(token)
+    ? 'compact SET'
+    : 'text that is not a compact JWS (three base64url parts separated by dots); decoded anyway to say why';
+  return { kind: 'token', description, items: [{ label: 'SET', token }] };
 }
 
 function fromJson(value) {

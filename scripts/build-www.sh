@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the SET inspector into www/dist/: plain static files, no bundler.
+#   www/src/*                         -> www/dist/
+#   js-bindings/pkg/dist (web build)  -> www/dist/lib/ (web.mjs, api.mjs, ssf_wasm.mjs, .wasm)
+# js-bindings/pkg/ is built by scripts/build-js.sh; it is run first when the package is
+# missing (or when BUILD_JS=1). Prints the sizes (raw and gzip) of what a browser loads.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SRC="$ROOT/www/src"
+OUT="$ROOT/www/dist"
+PKG="$ROOT/js-bindings/pkg/dist"
+started=$SECONDS
+log() { printf '[build-www] %s\n' "$*"; }
+
+if [ "${BUILD_JS:-0}" = "1" ] || [ ! -f "$PKG/web.mjs" ] || [ ! -f "$PKG/ssf_wasm_bg.wasm" ]; then
+  log "js-bindings/pkg missing: running scripts/build-js.sh"
+  "$ROOT/scripts/build-js.sh"
+fi
+
+rm -rf "$OUT"
+mkdir -p "$OUT/lib"
+cp "$SRC"/index.html "$SRC"/*.js "$SRC"/*.css "$OUT/"
+[ -f "$SRC/_headers" ] && cp "$SRC/_headers" "$OUT/"
+for f in web.mjs api.mjs ssf_wasm.mjs ssf_wasm_bg.wasm; do
+  cp "$PKG/$f" "$OUT/lib/$f"
+done
+# The web entry must not reach for Node's crypto or anything outside lib/.
+if grep -Eq "from ['\"](node:|\.\./)" "$OUT"/lib/*.mjs; then
+  log "lib/ imports something outside itself"; exit 1
+fi
+
+total=0; total_gz=0
+log "files (bytes, gzip -9):"
+while IFS= read -r f; do
+  raw=$(wc -c < "$f" | tr -d ' ')
+  gz=$(gzip -9 -c "$f" | wc -c | tr -d ' ')
+  total=$((total + raw)); total_gz=$((total_gz + gz))
+  printf '[build-www]   %-28s %8d %8d\n' "${f#"$OUT"/}" "$raw" "$gz"
+done < <(find "$OUT" -type f | sort)
+log "total: $total bytes raw, $total_gz gzip"
+log "www/dist ready in $((SECONDS - started)) s"
