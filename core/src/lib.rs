@@ -33,3 +33,8 @@ pub mod wire;
 
 pub use alg::Algorithm;
 pub use error::{ErrCode, Error};
+
+/// The README's Rust examples, compiled and run as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
