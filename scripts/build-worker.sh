@@ -2,11 +2,33 @@
 # Builds the worker (crate ssf-worker) with worker-build into worker/build/, using the tools
 # scripts/setup-tools.sh installs (it is run first; SSF_SKIP_SETUP=1 skips it).
 #   WORKER_BUILD_PROFILE=dev  -> worker-build --dev (faster, bigger); default --release
-# Also makes sure the static-assets directory (www/) exists: when the inspector is not built
-# yet, a placeholder www/index.html is written so wrangler has something to serve at /.
+# Also makes sure the static-assets directory (www/dist, see wrangler.toml) exists: when the
+# inspector is not built yet, a placeholder www/dist/index.html is written so wrangler has
+# something to serve at /.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+
+ensure_www() {
+  if [ ! -f www/dist/index.html ]; then
+    mkdir -p www/dist
+    cat > www/dist/index.html <<'HTML'
+<!doctype html>
+<meta charset="utf-8">
+<title>SSF edge receiver</title>
+<h1>SSF edge receiver</h1>
+<p>Placeholder: the SET inspector (www/) is not built yet.
+Discovery: <a href="/.well-known/ssf-configuration">/.well-known/ssf-configuration</a></p>
+HTML
+    echo "build-worker: inspector not built (scripts/build-www.sh), wrote placeholder www/dist/index.html"
+  fi
+}
+
+# SSF_SKIP_BUILD=1 (the tests' wrangler dev): use the existing build.
+if [ "${SSF_SKIP_BUILD:-0}" = "1" ] && [ -f worker/build/index.js ]; then
+  ensure_www
+  exit 0
+fi
 
 if [ "${SSF_SKIP_SETUP:-0}" != "1" ]; then
   scripts/setup-tools.sh
@@ -22,18 +44,7 @@ for t in "$WASM_BINDGEN_BIN" "$WASM_OPT_BIN" "$ESBUILD_BIN"; do
   [ -x "$t" ] || { echo "build-worker: missing $t (run scripts/setup-tools.sh)" >&2; exit 1; }
 done
 
-if [ ! -d www ]; then
-  mkdir -p www
-  cat > www/index.html <<'HTML'
-<!doctype html>
-<meta charset="utf-8">
-<title>SSF edge receiver</title>
-<h1>SSF edge receiver</h1>
-<p>Placeholder: the SET inspector (www/) is not built yet.
-Discovery: <a href="/.well-known/ssf-configuration">/.well-known/ssf-configuration</a></p>
-HTML
-  echo "build-worker: www/ absent, wrote placeholder www/index.html"
-fi
+ensure_www
 
 mode="--release"
 [ "${WORKER_BUILD_PROFILE:-release}" = "dev" ] && mode="--dev"

@@ -23,16 +23,19 @@ if [ -z "${SSF_TOKENS:-}" ]; then
   SSF_TOKENS="{\"$TOKEN\":\"local\"}"
 fi
 
-# Variables go through an env file (JSON does not survive --var NAME:VALUE quoting).
+# Variables go through an env file (JSON does not survive --var NAME:VALUE quoting); values
+# are single-quoted, which dotenv takes literally.
 envfile="$STATE/dev.env"
 umask 077
+put_var() { # name value
+  case "$2" in *"'"*|*$'\n'*) echo "dev.sh: $1 must not contain a single quote or newline" >&2; exit 1;; esac
+  printf "%s='%s'\n" "$1" "$2"
+}
 {
-  printf 'SSF_TOKENS=%s\n' "$(node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$SSF_TOKENS")"
+  put_var SSF_TOKENS "$SSF_TOKENS"
   for v in SSF_ISSUER SSF_SIGNING_JWK SSF_DEFAULT_SUBJECTS SSF_LONG_POLL_SECONDS SSF_REDELIVERY_SECONDS \
            SSF_RETENTION_SECONDS SSF_JWKS_CACHE_SECONDS SSF_JWKS_REFETCH_SECONDS SSF_MIN_VERIFICATION_INTERVAL; do
-    if [ -n "${!v:-}" ]; then
-      printf '%s=%s\n' "$v" "$(node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "${!v}")"
-    fi
+    if [ -n "${!v:-}" ]; then put_var "$v" "${!v}"; fi
   done
 } > "$envfile"
 

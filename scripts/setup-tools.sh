@@ -34,7 +34,9 @@ else
 fi
 
 # 2. wasm-bindgen CLI (lock-step with the wasm-bindgen crate; NOT --locked, see TOOLCHAIN.md)
-have_wbg="$("$CARGO_BIN/wasm-bindgen" --version 2>/dev/null | awk '{print $2}' || true)"
+version_of() { "$@" --version 2>/dev/null | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1 || true; }
+
+have_wbg="$(version_of "$CARGO_BIN/wasm-bindgen")"
 if [ "$have_wbg" = "$WASM_BINDGEN_VERSION" ]; then
   log "wasm-bindgen-cli $WASM_BINDGEN_VERSION: present"
 else
@@ -43,7 +45,7 @@ else
 fi
 
 # 3. worker-build
-have_wb="$("$CARGO_BIN/worker-build" --version 2>/dev/null | awk '{print $2}' || true)"
+have_wb="$(version_of "$CARGO_BIN/worker-build")"
 if [ "$have_wb" = "$WORKER_BUILD_VERSION" ]; then
   log "worker-build $WORKER_BUILD_VERSION: present"
 else
@@ -75,4 +77,4 @@ else
   fi
 fi
 
-log "done: wasm-bindgen $("$CARGO_BIN/wasm-bindgen" --version 2>/dev/null | awk '{print $2}'), worker-build $("$CARGO_BIN/worker-build" --version 2>/dev/null | awk '{print $2}'), wrangler $(node -p 'require("./node_modules/wrangler/package.json").version' 2>/dev/null || echo '?')"
+log "done: wasm-bindgen $(version_of "$CARGO_BIN/wasm-bindgen"), worker-build $(version_of "$CARGO_BIN/worker-build"), wrangler $(node -p 'require("./node_modules/wrangler/package.json").version' 2>/dev/null || echo '?')"

@@ -496,7 +496,7 @@ pub(crate) fn str_member<'m>(map: &'m Map, name: &str) -> Result<&'m str, Error>
 }
 
 /// Bit length of a minimal big-endian unsigned integer.
-fn bit_len(be: &[u8]) -> usize {
+pub(crate) fn bit_len(be: &[u8]) -> usize {
     match be.first() {
         None => 0,
         Some(&b) => (be.len() - 1) * 8 + (8 - b.leading_zeros() as usize),

@@ -518,7 +518,7 @@ mod imp {
     }
 
     fn rsa_checked(key: RsaPrivateKey) -> Result<Secret, Error> {
-        let bits = key.n().bits_vartime() as usize;
+        let bits = jwk::bit_len(&key.n().to_be_bytes_trimmed_vartime());
         if bits < MIN_RSA_BITS {
             return Err(Error::WeakRsaKey { bits });
         }
@@ -653,10 +653,11 @@ mod imp {
             }
             Secret::Rsa(k) => {
                 let public = k.to_public_key();
+                let n = public.n().to_be_bytes_trimmed_vartime().into_vec();
                 Material::Rsa {
-                    n: public.n().to_be_bytes_trimmed_vartime().into_vec(),
+                    bits: jwk::bit_len(&n),
+                    n,
                     e: public.e().to_be_bytes_trimmed_vartime().into_vec(),
-                    bits: public.n().bits_vartime() as usize,
                     key: public,
                 }
             }

@@ -4,6 +4,7 @@
 //! duo-labs/sharedsignals and i2goSignals (`shared/vectors/signed`), and
 //! `tests/data/crypto-fixtures.json` (throwaway keys and signatures made with OpenSSL and
 //! Python `cryptography`, so every algorithm is checked against another implementation).
+#![cfg(feature = "rustcrypto")]
 
 use std::path::PathBuf;
 

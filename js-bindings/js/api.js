@@ -281,6 +281,37 @@ function createApi(wasm, platform) {
     };
   }
 
+  // ---- results ------------------------------------------------------------------------
+
+  let catalogCache = null;
+  let catalogByUri = null;
+  function catalog() {
+    if (catalogCache === null) {
+      catalogCache = deepFreeze(JSON.parse(wasm.catalog()));
+      catalogByUri = new Map(catalogCache.map((t) => [t.uri, t]));
+    }
+    return catalogCache;
+  }
+
+  // Completes core's events ({uri, type, issues}) with their catalogue entry and payload.
+  function explain(result) {
+    catalog();
+    const payloads = result.claims.events;
+    result.events = result.events.map(({ uri, type, issues }) => {
+      const t = type === null ? undefined : catalogByUri.get(type);
+      return {
+        uri,
+        profile: t ? t.profile : null,
+        name: t ? t.name : null,
+        title: t ? t.title : null,
+        description: t ? t.description : null,
+        fields: payloads[uri],
+        issues,
+      };
+    });
+    return result;
+  }
+
   // ---- the API ------------------------------------------------------------------------
 
   function decodeSet(token, options) {
@@ -291,7 +322,7 @@ function createApi(wasm, platform) {
       if (!isPlainObject(options)) throw typeError('decodeSet: options', 'an object', options);
       opts = expectations(options, 'decodeSet');
     }
-    return JSON.parse(call(() => wasm.decode(token, opts)));
+    return explain(JSON.parse(call(() => wasm.decode(token, opts))));
   }
 
   function verifySet(token, options) {
@@ -305,7 +336,7 @@ function createApi(wasm, platform) {
     }
     const opts = expectations(options, 'verifySet');
     const entry = keySet(options.jwks, 'verifySet');
-    return JSON.parse(call(() => wasm.verify(token, entry.keys, opts, entry.host)));
+    return explain(JSON.parse(call(() => wasm.verify(token, entry.keys, opts, entry.host))));
   }
 
   function signSet(claims, options) {
@@ -347,14 +378,23 @@ function createApi(wasm, platform) {
     if (!supported.includes(name)) {
       throw new TypeError(`generateKey: ${JSON.stringify(name)} is not one of ${supported.join(', ')}`);
     }
-    return JSON.parse(call(() => wasm.generate(name)));
+    // RSA key generation is slow in wasm; where the runtime can do it natively it does,
+    // and core reads and checks the result like any other key.
+    let fresh = null;
+    if (nativeCrypto && /^[RP]S/.test(name) && typeof nativeCrypto.generateKeyPairSync === 'function') {
+      try {
+        const { privateKey } = nativeCrypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+        fresh = JSON.stringify(privateKey.export({ format: 'jwk' }));
+      } catch {
+        fresh = null;
+      }
+    }
+    return JSON.parse(call(() => wasm.generate(name, fresh)));
   }
 
-  let catalogCache = null;
   function eventCatalog() {
     ready();
-    if (catalogCache === null) catalogCache = deepFreeze(JSON.parse(wasm.catalog()));
-    return catalogCache;
+    return catalog();
   }
 
   function supportedAlgorithms() {

@@ -144,8 +144,12 @@ function printExplained(result, out) {
 
 async function main(argv) {
   const [command, ...rest] = argv;
+  if (command === 'help' || command === '-h' || command === '--help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const { positional, flags } = parseArgs(rest);
-  if (!command || command === 'help' || flags.help) {
+  if (!command || flags.help) {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }

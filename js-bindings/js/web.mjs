@@ -5,18 +5,21 @@ import initWasm, { initSync as initWasmSync } from './ssf_wasm.mjs';
 import * as wasm from './ssf_wasm.mjs';
 import { createApi } from './api.mjs';
 
+function builtin(name) {
+  try {
+    const p = globalThis.process;
+    if (p && typeof p.getBuiltinModule === 'function') return p.getBuiltinModule(name) || null;
+  } catch {
+    // Not a server-side runtime.
+  }
+  return null;
+}
+
 // Runtimes that offer Node's synchronous crypto (Node, Deno, workerd with nodejs_compat)
 // do the signature arithmetic natively; browsers use the wasm implementation.
 function nativeCrypto() {
-  try {
-    const p = globalThis.process;
-    if (p && typeof p.getBuiltinModule === 'function') {
-      const c = p.getBuiltinModule('node:crypto');
-      if (c && typeof c.verify === 'function' && typeof c.createPublicKey === 'function') return c;
-    }
-  } catch {
-    // No native crypto: the wasm provider does the work.
-  }
+  const c = builtin('node:crypto');
+  if (c && typeof c.verify === 'function' && typeof c.createPublicKey === 'function') return c;
   return null;
 }
 
@@ -32,16 +35,21 @@ const api = createApi(wasm, { crypto: nativeCrypto(), isReady: () => ready });
 export function init(input) {
   if (ready) return Promise.resolve();
   if (pending === null) {
-    const arg = input === undefined ? undefined : { module_or_path: input };
-    pending = initWasm(arg).then(
-      () => {
-        ready = true;
-      },
-      (e) => {
-        pending = null;
-        throw e;
-      },
-    );
+    pending = (async () => {
+      let source = input;
+      if (source === undefined) {
+        // The file next to this module; fetch() cannot read file: URLs, so a server-side
+        // runtime reads it from disk instead.
+        const url = new URL('ssf_wasm_bg.wasm', import.meta.url);
+        const fs = url.protocol === 'file:' ? builtin('node:fs') : null;
+        source = fs ? fs.readFileSync(url) : url;
+      }
+      await initWasm({ module_or_path: source });
+      ready = true;
+    })();
+    pending.catch(() => {
+      pending = null;
+    });
   }
   return pending;
 }

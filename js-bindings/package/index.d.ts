@@ -281,9 +281,18 @@ export declare function useNativeCrypto(enabled: boolean): boolean;
  * bundlers (given a URL, Response, bytes or module, or by default the file next to the
  * package); resolves at once in Node and Cloudflare Workers.
  */
-export declare function init(
-  input?: string | URL | Request | Response | BufferSource | WebAssembly.Module,
-): Promise<void>;
+export declare function init(input?: InitInput): Promise<void>;
 
 /** Loads the WebAssembly module synchronously from its bytes or a compiled module. */
-export declare function initSync(module: BufferSource | WebAssembly.Module): void;
+export declare function initSync(module: ArrayBuffer | ArrayBufferView | WebAssembly.Module): void;
+
+/** Where `init` finds the WebAssembly module. */
+export type InitInput = string | URL | Request | Response | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+
+// `WebAssembly.Module` is declared by the DOM library and by Node's types; this empty
+// declaration merges with either, so the types also check in projects with neither.
+declare global {
+  namespace WebAssembly {
+    interface Module {}
+  }
+}

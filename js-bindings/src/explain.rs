@@ -1,11 +1,15 @@
-//! The JSON shapes the npm package returns, built from core's types.
+//! The JSON texts handed to the JS layer, built from core's types.
 //!
 //! - decode: `{header, claims, subject, events: [event], issues: [issue]}`
 //! - verify: `{header, claims, subject, events: [event]}`
-//! - event:  `{uri, profile, name, title, description, fields, issues}`
+//! - event:  `{uri, type, issues}`: `type` is the catalogue URI core resolved `uri` to
+//!   (legacy aliases included), or `null`
 //! - issue:  `{severity, code, message, path?}`
 //!
-//! Nothing here decides anything: names, titles and issues all come from core.
+//! The JS layer completes each event with its catalogue entry (profile, name, title,
+//! description, from `catalog()`, read once) and its payload (`claims.events[uri]`), so
+//! neither is serialised on every call. Nothing here decides anything: type resolution
+//! and issues all come from core.
 
 use ssf_core::events::{self, Event};
 use ssf_core::issue::Issue;
@@ -33,26 +37,15 @@ fn pointer_token(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
 }
 
-/// One event as the package shows it: what the catalogue knows of its type, the payload
-/// members as sent, and the issues found at or below its path.
-fn event_value(uri: &str, payload: &Value, issues: &[Value]) -> Value {
+/// One event: its URI as sent, the catalogue type core resolves it to, and the issues
+/// found at or below its path.
+fn event_value(uri: &str, issues: &[Value]) -> Value {
     let mut m = Map::new();
     m.insert("uri", uri);
-    match events::lookup(uri) {
-        Some(t) => {
-            m.insert("profile", t.profile.as_str());
-            m.insert("name", t.name);
-            m.insert("title", t.title);
-            m.insert("description", t.description);
-        }
-        None => {
-            m.insert("profile", Value::Null);
-            m.insert("name", Value::Null);
-            m.insert("title", Value::Null);
-            m.insert("description", Value::Null);
-        }
-    }
-    m.insert("fields", payload.clone());
+    m.insert(
+        "type",
+        events::lookup(uri).map_or(Value::Null, |t| Value::from(t.uri)),
+    );
     m.insert("issues", issues.to_vec());
     Value::Object(m)
 }
@@ -64,7 +57,7 @@ fn events_of(claims: &Map, issues: &[Issue]) -> Value {
     };
     let list: Vec<Value> = events
         .iter()
-        .map(|(uri, payload)| {
+        .map(|(uri, _)| {
             let prefix = format!("/claims/events/{}", pointer_token(uri));
             let own: Vec<Value> = issues
                 .iter()
@@ -75,7 +68,7 @@ fn events_of(claims: &Map, issues: &[Issue]) -> Value {
                 })
                 .map(issue_value)
                 .collect();
-            event_value(uri, payload, &own)
+            event_value(uri, &own)
         })
         .collect();
     Value::Array(list)

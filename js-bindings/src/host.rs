@@ -72,8 +72,8 @@ impl CryptoProvider for HostProvider<'_> {
             None => None,
         };
         match verdict {
-            Some(v) if v == 1.0 => Ok(()),
-            Some(v) if v == 0.0 => Err(Error::BadSignature),
+            Some(1.0) => Ok(()),
+            Some(0.0) => Err(Error::BadSignature),
             _ => default_provider().verify(alg, key, signing_input, signature),
         }
     }

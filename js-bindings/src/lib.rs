@@ -248,12 +248,19 @@ fn signing_key(key: &str, alg: Option<Algorithm>) -> Result<SigningKey, Error> {
 }
 
 /// Generates a key pair: `{"privateJwk", "publicJwk"}` with `kid` = RFC 7638 thumbprint.
+///
+/// `fresh_jwk`, when given, is a private JWK the host has just generated with its native
+/// key generation (much faster for RSA); it is read and checked by core like any other
+/// key, and gets the same `kid`, `alg` and `use` as a key generated here.
 #[wasm_bindgen]
-pub fn generate(alg: &str) -> Result<String, String> {
+pub fn generate(alg: &str, fresh_jwk: Option<String>) -> Result<String, String> {
     let run = || -> Result<String, Error> {
         let alg =
             Algorithm::from_name(alg).ok_or_else(|| Error::UnsupportedAlgorithm(alg.into()))?;
-        let key = SigningKey::generate(alg)?;
+        let key = match fresh_jwk.as_deref() {
+            Some(jwk) => SigningKey::from_jwk(jwk)?.with_alg(alg)?,
+            None => SigningKey::generate(alg)?,
+        };
         let thumbprint = key.public_jwk().thumbprint();
         let key = key.with_kid(thumbprint);
         let mut out = Map::new();
@@ -268,4 +275,90 @@ pub fn generate(alg: &str) -> Result<String, String> {
 #[wasm_bindgen]
 pub fn catalog() -> String {
     explain::catalog()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLAIMS: &str = r#"{"iss":"https://idp.example.com/","jti":"j1","iat":1750000000,"aud":"https://rp.example.com/","sub_id":{"format":"opaque","id":"u1"},"events":{"https://schemas.openid.net/secevent/caep/event-type/session-revoked":{"event_timestamp":1749999990}}}"#;
+
+    fn parse(text: &str) -> Map {
+        json::parse_object(text.as_bytes(), ssf_core::error::Part::Document).expect("JSON")
+    }
+
+    fn key_pair(alg: &str) -> (String, String) {
+        let pair = parse(&generate(alg, None).expect("generate"));
+        let get = |name| {
+            Value::from(
+                pair.get(name)
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .expect(name),
+            )
+            .to_json()
+        };
+        (get("privateJwk"), get("publicJwk"))
+    }
+
+    #[test]
+    fn sign_verify_decode_round_trip() {
+        let (private, public) = key_pair("ES256");
+        let token = sign(CLAIMS, &private, None, None, None).expect("sign");
+        let keys = Keys::new(&format!(r#"{{"keys":[{public}]}}"#)).expect("keys");
+        assert_eq!(keys.count(), 1);
+        let opts =
+            r#"{"now":1750000000,"issuer":"https://idp.example.com/","algorithms":["ES256"]}"#;
+        let verified = parse(&verify(&token, &keys, opts, None).expect("verify"));
+        assert_eq!(
+            verified.get("claims").map(Value::to_json),
+            Some(parse(CLAIMS).into()).map(|v: Value| v.to_json())
+        );
+        let events = verified
+            .get("events")
+            .and_then(Value::as_array)
+            .expect("events");
+        assert_eq!(
+            events[0].get("type").and_then(Value::as_str),
+            Some("https://schemas.openid.net/secevent/caep/event-type/session-revoked")
+        );
+        let decoded = parse(&decode(&token, None).expect("decode"));
+        assert!(decoded.get("issues").and_then(Value::as_array).is_some());
+    }
+
+    #[test]
+    fn failures_carry_code_reason_and_message() {
+        let (private, public) = key_pair("ES256");
+        let token = sign(CLAIMS, &private, None, None, None).expect("sign");
+        let keys = Keys::new(&format!(r#"{{"keys":[{public}]}}"#)).expect("keys");
+        let err = parse(
+            &verify(
+                &token,
+                &keys,
+                r#"{"now":1750000000,"issuer":"https://other.example/"}"#,
+                None,
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(err.get_str("code"), Some("invalid_issuer"));
+        assert_eq!(err.get_str("reason"), Some("wrong_issuer"));
+        assert!(err.get_str("message").is_some_and(|m| !m.is_empty()));
+        let err = parse(&decode("not a token", None).unwrap_err());
+        assert_eq!(err.get_str("reason"), Some("malformed_jws"));
+        let err = parse(&sign(CLAIMS, &private, Some("HS256".into()), None, None).unwrap_err());
+        assert_eq!(err.get_str("reason"), Some("unsupported_alg"));
+    }
+
+    #[test]
+    fn options_text_maps_to_core_options() {
+        let o = read_options(
+            r#"{"now":5,"clockSkew":7,"maxAge":9,"profile":"rfc8417","audience":"a"}"#,
+        )
+        .expect("options");
+        assert_eq!((o.now, o.clock_skew, o.max_age), (5, 7, Some(9)));
+        assert_eq!(o.profile, Profile::RFC8417);
+        assert_eq!(o.audience.as_deref(), Some("a"));
+        assert!(read_options(r#"{"algorithms":["none"]}"#).is_err());
+        assert_eq!(profile_named("caep-interop"), Profile::CAEP_INTEROP);
+    }
 }

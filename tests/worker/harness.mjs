@@ -89,7 +89,9 @@ export class WorkerClient {
     const h = { ...headers };
     if (token) h.authorization = `Bearer ${token}`;
     let payload;
-    if (rawBody !== undefined) payload = rawBody;
+    const bodyless = method === 'GET' || method === 'HEAD';
+    if (bodyless) payload = undefined;
+    else if (rawBody !== undefined) payload = rawBody;
     else if (body !== undefined) {
       payload = JSON.stringify(body);
       h['content-type'] ??= 'application/json';
