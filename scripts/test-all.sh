@@ -55,6 +55,7 @@ script_suite() { # name script
 echo "== suites"
 check rustfmt cargo fmt --all -- --check
 check clippy cargo clippy -p ssf-core --all-targets --features getrandom -- -D warnings
+check clippy-worker cargo clippy -p ssf-worker --target wasm32-unknown-unknown -- -D warnings
 check no-std-wasm-build cargo build -p ssf-core --target wasm32-unknown-unknown --no-default-features --features rustcrypto
 check no-std-deps scripts/check-no-std.sh
 cargo_suite core -p ssf-core --features getrandom
