@@ -39,4 +39,4 @@ fuzz:
 
 clean:
 	cargo clean
-	rm -rf js-bindings/pkg worker/build www/dist test-artifacts
+	rm -rf js-bindings/pkg js-bindings/*.tgz js-bindings/.scratch worker/build www/dist test-artifacts

@@ -56,11 +56,24 @@ cmp -s "$WORK/node/ssf_wasm_bg.wasm" "$WORK/web/ssf_wasm_bg.wasm" || {
   exit 1
 }
 
-log "wasm-opt -Oz (binaryen $(node -p "require('$ROOT/node_modules/binaryen/package.json').version"))"
-node "$WASM_OPT" -Oz --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  -o "$WORK/ssf_wasm_bg.wasm" "$WORK/web/ssf_wasm_bg.wasm"
+# wasm-opt (binaryen's JS build) takes a minute on this machine kind: its output is kept
+# under the hash of its input, flags and version, so an unchanged crate is not optimised again.
+BINARYEN_VERSION="$(node -p "require('$ROOT/node_modules/binaryen/package.json').version")"
+OPT_FLAGS=(-Oz --strip-debug --strip-producers
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+OPT_CACHE="$TARGET_DIR/js-bindings-wasm-opt"
+opt_key="$( { sha256sum < "$WORK/web/ssf_wasm_bg.wasm"; echo "${OPT_FLAGS[*]} $BINARYEN_VERSION"; } | sha256sum | awk '{print $1}')"
+if [ -f "$OPT_CACHE/$opt_key.wasm" ]; then
+  log "wasm-opt -Oz: unchanged input, reusing the optimised module"
+  cp "$OPT_CACHE/$opt_key.wasm" "$WORK/ssf_wasm_bg.wasm"
+else
+  log "wasm-opt -Oz (binaryen $BINARYEN_VERSION)"
+  node "$WASM_OPT" "${OPT_FLAGS[@]}" -o "$WORK/ssf_wasm_bg.wasm" "$WORK/web/ssf_wasm_bg.wasm"
+  rm -rf "$OPT_CACHE"
+  mkdir -p "$OPT_CACHE"
+  cp "$WORK/ssf_wasm_bg.wasm" "$OPT_CACHE/$opt_key.wasm"
+fi
 
 log "assembling $PKG"
 rm -rf "$PKG"

@@ -11,14 +11,18 @@ const { Miniflare } = rootRequire('miniflare');
 const esbuild = rootRequire('esbuild');
 
 const WORKER = `
-import { verifySet, decodeSet, eventCatalog, init, SetError } from 'shared-signals';
+import { verifySet, decodeSet, eventCatalog, init, useNativeCrypto, SetError } from 'shared-signals';
 
 export default {
   async fetch(request, env) {
     await init(); // resolves at once on workerd: the .wasm module is imported statically
     const body = await request.text();
     if (new URL(request.url).pathname === '/decode') {
-      return Response.json({ events: decodeSet(body).events.map((e) => e.name), catalog: eventCatalog().length });
+      return Response.json({
+        events: decodeSet(body).events.map((e) => e.name),
+        catalog: eventCatalog().length,
+        native: useNativeCrypto(true),
+      });
     }
     try {
       const set = verifySet(body, { jwks: env.JWKS, issuer: env.ISS, now: Number(env.NOW) });
@@ -88,6 +92,8 @@ for (const flags of [[], ['nodejs_compat']]) {
       const d = await decoded.json();
       assert.deepEqual(d.events, ['session-revoked']);
       assert.ok(d.catalog > 20);
+      // With nodejs_compat, workerd's node:crypto does the arithmetic; without, the wasm.
+      assert.equal(d.native, flags.includes('nodejs_compat'));
     } finally {
       await mf.dispose();
     }
