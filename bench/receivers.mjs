@@ -1,4 +1,4 @@
-// Push receivers under load: our worker in workerd (wrangler dev) and a minimal Node + jose
+// Push receivers under load: our worker in workerd (Miniflare) and a minimal Node + jose
 // receiver (bench/node-receiver.mjs), measured one after the other on the same machine.
 //   - CPU per accepted push: CPU time of the receiver's process tree (/proc, every workerd
 //     and node process it started) over N sequential pushes, minus the idle rate, / N;
@@ -24,6 +24,7 @@ const SEQ_PUSHES = quick ? 100 : 400;
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS || 16);
 const PORT = Number(process.env.BENCH_PORT || 18787);
 const CLK_TCK = 100; // Linux USER_HZ
+let CPU_ONLY = null;
 const out = { load_seconds: LOAD_SECONDS, connections: CONNECTIONS, sequential_pushes: SEQ_PUSHES };
 const log = (...a) => console.log('[receivers]', ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -54,12 +55,15 @@ function procTable() {
     try {
       const s = readFileSync(`/proc/${d}/stat`, 'utf8');
       const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      t.push({ pid: Number(d), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+      const name = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
+      t.push({ pid: Number(d), name, ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
     } catch { /* gone */ }
   }
   return t;
 }
-function treeCpuSeconds(rootPid) {
+// The worker's figure counts only the workerd processes (the Miniflare host in Node does
+// no per-request work); the Node receiver's counts its one process.
+function treeCpuSeconds(rootPid, only = CPU_ONLY) {
   const t = procTable();
   const pids = new Set([rootPid]);
   let grew = true;
@@ -67,7 +71,7 @@ function treeCpuSeconds(rootPid) {
     grew = false;
     for (const p of t) if (!pids.has(p.pid) && pids.has(p.ppid)) { pids.add(p.pid); grew = true; }
   }
-  return t.filter((p) => pids.has(p.pid)).reduce((a, p) => a + p.ticks, 0) / CLK_TCK;
+  return t.filter((p) => pids.has(p.pid) && (!only || p.name === only)).reduce((a, p) => a + p.ticks, 0) / CLK_TCK;
 }
 
 // ---- HTTP helpers ---------------------------------------------------------------------------
@@ -203,18 +207,84 @@ function stop(child) {
   }
 }
 
+// The worker runs in workerd through Miniflare (the engine of `wrangler dev`) with an HTTP
+// listener on loopback. `wrangler dev` itself adds a proxy worker in a second workerd, its
+// Node-side request logging and an attached inspector (which keeps V8 from optimising):
+// a development convenience, not what the edge runs, so it is not what is measured.
+const MINIFLARE_HOST = `
+const { Miniflare } = require(require.resolve('miniflare', { paths: [process.env.ROOT] }));
+const path = require('node:path');
+const build = path.join(process.env.ROOT, 'worker/build');
+const mf = new Miniflare(process.env.BENCH_HELLO ? {
+  modules: true,
+  script: 'export default { fetch() { return new Response("{}", { headers: { "content-type": "application/json" } }); } }',
+  compatibilityDate: '2025-09-01', cf: false, host: '127.0.0.1', port: Number(process.env.BENCH_PORT),
+} : {
+  modules: true,
+  scriptPath: path.join(build, 'index.js'),
+  modulesRoot: build,
+  modulesRules: [{ type: 'ESModule', include: ['**/*.js', '**/*.mjs'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
+  compatibilityDate: '2025-09-01',
+  kvNamespaces: ['SSF_KV'],
+  durableObjects: { SSF_QUEUE: { className: 'SsfQueue', useSQLite: true } },
+  bindings: { SSF_TOKENS: process.env.BENCH_TOKENS },
+  cf: false,
+  host: '127.0.0.1',
+  port: Number(process.env.BENCH_PORT),
+  kvPersist: path.join(process.env.BENCH_STATE, 'kv'),
+  durableObjectsPersist: path.join(process.env.BENCH_STATE, 'do'),
+});
+mf.ready.then((u) => console.log('ready ' + u.href));
+`;
+
+/** CPU per request of a few request kinds, to split a push's cost into its steps. */
+async function breakdown(target, base) {
+  const n = quick ? 40 : 150;
+  const kinds = [
+    ['get_discovery', () => [`${base}/.well-known/ssf-configuration`, {}]],
+    ['push_wrong_auth', () => [target.pushUrl, { method: 'POST', headers: { authorization: 'Bearer wrong', 'content-type': 'application/secevent+jwt' }, body: 'x.y.z' }]],
+    ['push_bad_sig_ES256', () => [target.pushUrl, { method: 'POST', headers: { authorization: target.pushAuth, 'content-type': 'application/secevent+jwt' }, body: signToken('ES256', 0).slice(0, -4) + 'AAAA' }]],
+    ['push_ok_ES256', () => [target.pushUrl, { method: 'POST', headers: { authorization: target.pushAuth, 'content-type': 'application/secevent+jwt' }, body: signToken('ES256', 1) }]],
+  ];
+  const r = {};
+  // Two passes, the first only warms every path (JIT tiers, caches); the second counts.
+  for (const pass of [0, 1]) for (const [name, mk] of kinds) {
+    const reqs = Array.from({ length: n + 10 }, mk);
+    for (const [u, i] of reqs.slice(0, 10)) await (await fetch(u, i)).arrayBuffer();
+    const c0 = treeCpuSeconds(target.pid);
+    for (const [u, i] of reqs.slice(10)) await (await fetch(u, i)).arrayBuffer();
+    if (pass === 1) r[name] = ((treeCpuSeconds(target.pid) - c0) * 1000) / n;
+  }
+  log(`worker CPU ms per request: ${Object.entries(r).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  return r;
+}
+
+/** CPU per request of a worker that only answers "{}": the runtime's own floor. */
+async function helloFloor() {
+  const port = PORT + 2;
+  const child = start(process.execPath, ['-e', MINIFLARE_HOST], { ROOT, BENCH_PORT: String(port), BENCH_HELLO: '1' });
+  try {
+    const url = `http://127.0.0.1:${port}/`;
+    await waitReady(url, child, 60);
+    const n = quick ? 40 : 150;
+    for (let i = 0; i < 10; i++) await (await fetch(url)).arrayBuffer();
+    const c0 = treeCpuSeconds(child.pid, 'workerd');
+    for (let i = 0; i < n; i++) await (await fetch(url)).arrayBuffer();
+    return ((treeCpuSeconds(child.pid, 'workerd') - c0) * 1000) / n;
+  } finally {
+    stop(child);
+  }
+}
+
 async function worker() {
   const state = mkdtempSync(path.join(os.tmpdir(), 'ssf-bench-'));
   const token = randomBytes(18).toString('base64url');
-  const envFile = path.join(state, 'bench.env');
-  writeFileSync(envFile, `SSF_TOKENS='${JSON.stringify({ [token]: 'bench' })}'\n`);
   const base = `http://127.0.0.1:${PORT}`;
-  const child = start(path.join(ROOT, 'node_modules/.bin/wrangler'), [
-    'dev', '--ip', '127.0.0.1', '--port', String(PORT), '--persist-to', path.join(state, 'wrangler'),
-    '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn',
-  ], { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' });
+  const child = start(process.execPath, ['-e', MINIFLARE_HOST], {
+    ROOT, BENCH_PORT: String(PORT), BENCH_STATE: state, BENCH_TOKENS: JSON.stringify({ [token]: 'bench' }),
+  });
   try {
-    await waitReady(`${base}/.well-known/ssf-configuration`, child, 240);
+    await waitReady(`${base}/.well-known/ssf-configuration`, child, 60);
     const r = await fetch(`${base}/ssf/streams`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -233,7 +303,16 @@ async function worker() {
       pollUrl: stream.delivery.endpoint_url,
       pollAuth: `Bearer ${token}`,
     };
-    return await measure('worker (workerd)', target);
+    CPU_ONLY = 'workerd';
+    // The split first, while the queue is small (the load test leaves tens of thousands).
+    const split = await breakdown(target, base);
+    const m = await measure('worker (workerd)', target);
+    CPU_ONLY = null;
+    m.miniflare_host_cpu_s = treeCpuSeconds(child.pid, 'node');
+    m.breakdown = split;
+    m.breakdown.hello_world = await helloFloor();
+    log(`platform floor (a hello-world worker in the same workerd): ${m.breakdown.hello_world.toFixed(2)} ms CPU per request`);
+    return m;
   } catch (e) {
     console.error(child.logTail());
     throw e;

@@ -2,7 +2,7 @@
 //! each crypto provider, signing, and the `jsonwebtoken` crate verifying the same tokens.
 //!
 //! Run through `scripts/bench.sh` (`make bench`), which reads Criterion's estimates and
-//! writes BENCHMARKS.md. By hand: `cargo bench -p ssf-core --features ring,getrandom`.
+//! writes BENCHMARKS.md. By hand: `cargo bench -p ssf-core --features ring,getrandom,ec-tables`.
 //! `SSF_BENCH_QUICK=1` shortens every measurement (for smoke runs).
 
 use std::collections::{HashMap, HashSet};
@@ -94,7 +94,8 @@ fn jwt_validation(alg: Algorithm) -> jsonwebtoken::Validation {
 
 fn providers() -> Vec<(&'static str, &'static dyn CryptoProvider)> {
     #[allow(unused_mut)]
-    let mut list: Vec<(&'static str, &'static dyn CryptoProvider)> = vec![("rustcrypto", &RustCrypto)];
+    let mut list: Vec<(&'static str, &'static dyn CryptoProvider)> =
+        vec![("rustcrypto", &RustCrypto)];
     #[cfg(feature = "ring")]
     list.push(("ring", &ssf_core::crypto::Ring));
     list
@@ -160,7 +161,10 @@ fn benches(c: &mut Criterion) {
         let jwk = &k.keys.keys()[0];
         for (name, p) in providers() {
             g.bench_function(format!("{}/{name}", k.alg.name()), |b| {
-                b.iter(|| p.verify(k.alg, jwk, black_box(input.as_bytes()), &sig).expect("sig"))
+                b.iter(|| {
+                    p.verify(k.alg, jwk, black_box(input.as_bytes()), &sig)
+                        .expect("sig")
+                })
             });
         }
     }
@@ -170,7 +174,10 @@ fn benches(c: &mut Criterion) {
     let claims = claims();
     for k in &cases {
         g.bench_function(k.alg.name(), |b| {
-            b.iter(|| ssf_core::builder::sign_claims(black_box(&claims), &k.key, Profile::SSF).expect("sign"))
+            b.iter(|| {
+                ssf_core::builder::sign_claims(black_box(&claims), &k.key, Profile::SSF)
+                    .expect("sign")
+            })
         });
     }
     g.finish();
