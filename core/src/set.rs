@@ -361,7 +361,7 @@ fn read_claims(
     let sub_id = read_subject(&raw, profile, report);
     let events = read_events(&raw, profile, report);
     for event in events.iter().flatten() {
-        let path = format!("/claims/events/{}", pointer_escape(event.uri()));
+        let path = event_path(event.uri());
         for issue in event.check_subject(sub_id.as_ref()) {
             report.warn(prefix_path(issue, &path));
         }
@@ -441,7 +441,7 @@ fn read_events(raw: &Map, profile: Profile, report: &mut Report) -> Option<Vec<E
     }
     let mut out = Vec::with_capacity(events.len());
     for (uri, payload) in events.iter() {
-        let path = format!("/claims/events/{}", pointer_escape(uri));
+        let path = event_path(uri);
         match Event::parse(uri, payload) {
             Ok((ev, issues)) => {
                 for i in issues {
@@ -492,6 +492,12 @@ fn check_expectations(
 /// Escapes a JSON-pointer token (RFC 6901): `~` as `~0`, `/` as `~1`.
 fn pointer_escape(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
+}
+
+/// The path of the issues about event `uri` (`/claims/events/<escaped uri>`), so that
+/// callers can tell which issues belong to which event.
+pub fn event_path(uri: &str) -> String {
+    format!("/claims/events/{}", pointer_escape(uri))
 }
 
 fn prefix_path(mut issue: Issue, prefix: &str) -> Issue {

@@ -32,11 +32,6 @@ fn subject_value(subject: Option<&SubjectId>) -> Value {
     subject.map_or(Value::Null, SubjectId::to_value)
 }
 
-/// Escapes a JSON-pointer token (RFC 6901), as core writes issue paths.
-fn pointer_token(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
-}
-
 /// One event: its URI as sent, the catalogue type core resolves it to, and the issues
 /// found at or below its path.
 fn event_value(uri: &str, issues: &[Value]) -> Value {
@@ -58,7 +53,7 @@ fn events_of(claims: &Map, issues: &[Issue]) -> Value {
     let list: Vec<Value> = events
         .iter()
         .map(|(uri, _)| {
-            let prefix = format!("/claims/events/{}", pointer_token(uri));
+            let prefix = ssf_core::set::event_path(uri);
             let own: Vec<Value> = issues
                 .iter()
                 .filter(|i| {
@@ -94,7 +89,7 @@ pub(crate) fn verified(set: &Set) -> String {
     if let Some(events) = claims.raw.get("events").and_then(Value::as_object) {
         for (uri, payload) in events.iter() {
             if let Ok((_, found)) = Event::parse(uri, payload) {
-                let prefix = format!("/claims/events/{}", pointer_token(uri));
+                let prefix = ssf_core::set::event_path(uri);
                 warnings.extend(found.into_iter().map(|mut i| {
                     i.path = format!("{prefix}{}", i.path);
                     i
