@@ -175,24 +175,120 @@ pub fn verify_with(
     opts: &VerifyOptions,
     provider: &dyn CryptoProvider,
 ) -> Result<Set, Error> {
+    let pending = begin_verify(token, keys, opts)?;
+    if !provider.supports(pending.alg) {
+        return Err(Error::UnsupportedAlgorithm(pending.alg.name().into()));
+    }
+    crate::crypto::verify(
+        provider,
+        pending.alg,
+        pending.key,
+        pending.jws.signing_input,
+        &pending.jws.signature,
+    )?;
+    pending.finish(SignatureVerdict::Valid, opts)
+}
+
+/// Verification split around the signature check, for callers whose cryptography is
+/// asynchronous (WebCrypto in Workers and browsers) and so cannot sit behind the
+/// synchronous [`CryptoProvider`] trait.
+///
+/// [`begin_verify`] applies every rule [`verify_with`] applies before the signature
+/// (framing, header, `alg` allow-list, key selection and the key's fitness for `alg`) and
+/// hands back what the signature check needs; [`PendingSignature::finish`] takes the
+/// caller's verdict and applies the claim rules. Same checks, same order, same errors as
+/// [`verify_with`].
+///
+/// ```
+/// use ssf_core::set::{begin_verify, SignatureVerdict, VerifyOptions};
+/// # fn check(_alg: ssf_core::Algorithm, _key: &ssf_core::jwk::Jwk, _input: &[u8], _sig: &[u8]) -> bool { false }
+/// # fn demo(token: &str, keys: &ssf_core::jwk::JwkSet) -> Result<(), ssf_core::Error> {
+/// let opts = VerifyOptions::new(1_700_000_000);
+/// let pending = begin_verify(token, keys, &opts)?;
+/// // e.g. `await crypto.subtle.verify(...)` in a Worker
+/// let ok = check(pending.algorithm(), pending.key(), pending.signing_input(), pending.signature());
+/// let set = pending.finish(SignatureVerdict::from_bool(ok), &opts)?;
+/// # let _ = set; Ok(()) }
+/// ```
+pub fn begin_verify<'t, 'k>(
+    token: &'t str,
+    keys: &'k JwkSet,
+    opts: &VerifyOptions,
+) -> Result<PendingSignature<'t, 'k>, Error> {
     let jws = CompactJws::parse(token)?;
     let alg = check_header(&jws.header, opts)?;
-    if !provider.supports(alg) {
-        return Err(Error::UnsupportedAlgorithm(alg.name().into()));
-    }
     let key = keys.select(jws.header.kid.as_deref(), alg)?;
-    provider.verify(alg, key, jws.signing_input, &jws.signature)?;
-    let raw = jws.claims()?;
-    let mut report = Report::strict();
-    let claims = read_claims(raw, Some(opts), opts.profile, &mut report);
-    match (report.first_error, claims) {
-        (Some(e), _) => Err(e),
-        (None, Some(claims)) => Ok(Set {
-            header: jws.header,
-            claims,
-        }),
-        // read_claims yields claims whenever it reports no error.
-        (None, None) => Err(Error::MissingClaim("events")),
+    key.check_alg(alg)?;
+    Ok(PendingSignature { jws, alg, key })
+}
+
+/// The outcome of a signature check done outside core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureVerdict {
+    /// The signature verifies under the selected key.
+    Valid,
+    /// It does not (or could not be checked: treat every doubt as invalid).
+    Invalid,
+}
+
+impl SignatureVerdict {
+    /// `Valid` for `true`.
+    pub fn from_bool(valid: bool) -> Self {
+        if valid {
+            SignatureVerdict::Valid
+        } else {
+            SignatureVerdict::Invalid
+        }
+    }
+}
+
+/// A SET whose framing and header passed and whose key is chosen, waiting for its
+/// signature to be checked. See [`begin_verify`].
+#[derive(Debug)]
+pub struct PendingSignature<'t, 'k> {
+    jws: CompactJws<'t>,
+    alg: Algorithm,
+    key: &'k crate::jwk::Jwk,
+}
+
+impl<'k> PendingSignature<'_, 'k> {
+    /// The header's algorithm, already checked against the allow-list and the key.
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The key the signature must verify under.
+    pub fn key(&self) -> &'k crate::jwk::Jwk {
+        self.key
+    }
+
+    /// The bytes the signature covers (`header.payload`, ASCII).
+    pub fn signing_input(&self) -> &[u8] {
+        self.jws.signing_input
+    }
+
+    /// The decoded signature, in JWS form (ECDSA as `r || s`, RFC 7518 section 3.4).
+    pub fn signature(&self) -> &[u8] {
+        &self.jws.signature
+    }
+
+    /// Takes the signature verdict and, if valid, applies every claim rule.
+    pub fn finish(self, verdict: SignatureVerdict, opts: &VerifyOptions) -> Result<Set, Error> {
+        if verdict != SignatureVerdict::Valid {
+            return Err(Error::BadSignature);
+        }
+        let raw = self.jws.claims()?;
+        let mut report = Report::strict();
+        let claims = read_claims(raw, Some(opts), opts.profile, &mut report);
+        match (report.first_error, claims) {
+            (Some(e), _) => Err(e),
+            (None, Some(claims)) => Ok(Set {
+                header: self.jws.header,
+                claims,
+            }),
+            // read_claims yields claims whenever it reports no error.
+            (None, None) => Err(Error::MissingClaim("events")),
+        }
     }
 }
 

@@ -500,3 +500,55 @@ fn invalid_event_payload_is_invalid_request() {
     );
     assert_eq!(err.code(), ErrCode::InvalidRequest);
 }
+
+/// The split verification (`begin_verify` + the caller's verdict + `finish`) must decide
+/// exactly as `verify` does, and a caller's "invalid" must never be overridden.
+#[test]
+fn split_verification_agrees_with_verify() {
+    use ssf_core::crypto::default_provider;
+    use ssf_core::set::{begin_verify, SignatureVerdict};
+
+    let keys = jwks_of(&[&es256(), &rs256()]);
+    let good = signed(&claims_text());
+    let parts: Vec<&str> = good.split('.').collect();
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        base64url::encode(claims_text().replace("8675309", "1").as_bytes()),
+        parts[2]
+    );
+    let cases = [
+        good.clone(),
+        tampered,
+        signed(&claims_text().replace(ISS, "https://evil.example/")),
+        signed(&claims_text().replace(AUD, "https://other.example/")),
+        forge(&header_text("RS256", "rsa-1"), &claims_text(), &rs256()),
+        forge(
+            &header_text("ES256", "no-such-kid"),
+            &claims_text(),
+            &es256(),
+        ),
+        forge(&header_text("RS256", "ec-1"), &claims_text(), &rs256()),
+        format!("{}.{}.", parts[0], parts[1]),
+        "not a token".to_string(),
+    ];
+    let opts = opts();
+    for token in &cases {
+        let whole = verify(token, &keys, &opts);
+        let split = begin_verify(token, &keys, &opts).and_then(|p| {
+            let ok = default_provider()
+                .verify(p.algorithm(), p.key(), p.signing_input(), p.signature())
+                .is_ok();
+            p.finish(SignatureVerdict::from_bool(ok), &opts)
+        });
+        assert_eq!(whole, split, "{token}");
+    }
+    let pending = begin_verify(&good, &keys, &opts).expect("header and key are fine");
+    assert_eq!(pending.algorithm(), Algorithm::ES256);
+    assert_eq!(
+        pending
+            .finish(SignatureVerdict::Invalid, &opts)
+            .unwrap_err(),
+        Error::BadSignature
+    );
+}

@@ -1,5 +1,6 @@
 // RFC 8935 push into a stream: the receiver plan's invalid-SET rejections, credentials,
-// content type, size, algorithms (jose-signed RS256 / PS256 / ES256), deduplication,
+// content type, size, algorithms (jose-signed, all nine), deduplication, stream changes taking
+// effect at once on push,
 // events_delivered and subject filtering, and the source JWKS cache with its refetch.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,7 +32,10 @@ async function streamFor(up, extra = {}) {
 }
 
 describe('accepted SETs', () => {
-  for (const alg of ['RS256', 'PS256', 'ES256']) {
+  // Every algorithm the worker accepts: the signature is checked by workerd's WebCrypto
+  // (core's own provider only when WebCrypto cannot answer), so each needs its own
+  // import and verify parameters to be right.
+  for (const alg of ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA']) {
     test(`a jose-signed ${alg} SET is accepted, queued and polled unchanged`, async () => {
       const up = await Upstream.create({ alg });
       const cfg = await streamFor(up);
@@ -39,6 +43,10 @@ describe('accepted SETs', () => {
       const r = await w.push(cfg, set);
       assert.equal(r.status, 202, r.text);
       assert.equal(r.text, '');
+      const [h, p, sig] = (await up.sign()).split('.');
+      const flipped = Buffer.from(sig, 'base64url');
+      flipped[flipped.length - 1] ^= 0x01;
+      assertPushError(await w.push(cfg, `${h}.${p}.${flipped.toString('base64url')}`), 400, 'invalid_key');
       const polled = await w.drain(cfg);
       assert.deepEqual(Object.values(polled), [set]);
     });
@@ -311,5 +319,44 @@ describe('source JWKS by jwks_uri', () => {
     const r = await w.push(cfg, await up.sign());
     assert.equal(r.status, 503);
     assert.equal(typeof r.json.err, 'string');
+  });
+});
+
+describe('stream changes take effect on the next push', () => {
+  // The worker keeps a parsed view of each stream per isolate; every write by the
+  // management API must drop it.
+  test('a new source replaces the old one at once', async () => {
+    const oldUp = await Upstream.create();
+    const newUp = await Upstream.create({ alg: 'ES256' });
+    const cfg = await streamFor(oldUp);
+    assert.equal((await w.push(cfg, await oldUp.sign())).status, 202);
+    const patch = await w.request('PATCH', '/ssf/streams', {
+      token: ALICE,
+      body: { stream_id: cfg.stream_id, source: newUp.source() },
+    });
+    assert.equal(patch.status, 200, patch.text);
+    // The old upstream's key is not in the new source: refused before its issuer is read.
+    assertPushError(await w.push(cfg, await oldUp.sign()), 400, 'invalid_key');
+    assert.equal((await w.push(cfg, await newUp.sign())).status, 202);
+  });
+
+  test('a removed subject is not queued from the very next push', async () => {
+    const up = await Upstream.create();
+    const cfg = await streamFor(up);
+    const subject = { format: 'email', email: 'gone@example.com' };
+    assert.equal((await w.push(cfg, await up.sign({ subject }))).status, 202);
+    const r = await w.post('/ssf/subjects:remove', { token: ALICE, body: { stream_id: cfg.stream_id, subject } });
+    assert.equal(r.status, 204, r.text);
+    assert.equal((await w.push(cfg, await up.sign({ subject }))).status, 202);
+    assert.equal(Object.keys(await w.drain(cfg)).length, 1);
+  });
+
+  test('a deleted stream answers 404 to the very next push', async () => {
+    const up = await Upstream.create();
+    const cfg = await streamFor(up);
+    assert.equal((await w.push(cfg, await up.sign())).status, 202);
+    const del = await w.request('DELETE', `/ssf/streams?stream_id=${cfg.stream_id}`, { token: ALICE });
+    assert.equal(del.status, 204, del.text);
+    assert.equal((await w.push(cfg, await up.sign())).status, 404);
   });
 });

@@ -53,6 +53,10 @@ pub const JWKS_CACHE_SECONDS: u64 = 300;
 /// An unknown `kid` triggers at most one JWKS refetch per source per this interval (the
 /// first fetch of a source does not count). Override: `SSF_JWKS_REFETCH_SECONDS`.
 pub const JWKS_REFETCH_SECONDS: u64 = 60;
+/// How long an isolate reuses a stream's parsed push settings (record, source, keys,
+/// subjects) before reading KV again. Writes made by the same isolate take effect at once;
+/// KV's own edge cache already allows 60 s of staleness between locations.
+pub const PUSH_TARGET_CACHE_MS: i64 = 5_000;
 /// Accepted clock skew for a pushed SET's `iat` in the future.
 pub const CLOCK_SKEW_SECONDS: u64 = 300;
 /// `min_verification_interval` of every stream: verification requests closer than this are

@@ -8,7 +8,7 @@
 //! This file is only the router; one module per concept does the work:
 //! `auth` (bearer tokens), `streams` (configurations in KV), `queue` (the per-stream Durable
 //! Object), `push`, `poll`, `management`, `keys` (the worker's signing key and the sources'
-//! JWKS cache), `discovery`.
+//! JWKS cache), `webcrypto` (signature checks by the runtime), `discovery`.
 
 mod auth;
 mod config;
@@ -20,6 +20,7 @@ mod poll;
 mod push;
 mod queue;
 mod streams;
+mod webcrypto;
 
 pub use queue::SsfQueue;
 

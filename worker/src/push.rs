@@ -15,38 +15,203 @@
 //!    are answered `202` and not queued;
 //! 7. stored in the stream's queue (a repeated `jti` is stored once), then `202`.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
+use ssf_core::crypto::default_provider;
 use ssf_core::json::Value;
 use ssf_core::jwk::JwkSet;
-use ssf_core::set::{verify, Set, VerifyOptions};
+use ssf_core::set::{begin_verify, Set, SignatureVerdict, VerifyOptions};
 use ssf_core::subject::SubjectId;
 use ssf_core::wire::{Source, SourceKeys};
 use worker::{Env, Method, Request, Response};
 
 use crate::auth::secrets_equal;
-use crate::config::{default_subjects_all, CLOCK_SKEW_SECONDS};
-use crate::http::{media_type, now_secs, read_body_limited, ApiError, HandlerResult};
+use crate::config::{default_subjects_all, CLOCK_SKEW_SECONDS, PUSH_TARGET_CACHE_MS};
+use crate::http::{media_type, now_ms, now_secs, read_body_limited, ApiError, HandlerResult};
 use crate::keys::{inline_keys, JwksCache};
 use crate::queue::{Enqueued, QueueClient};
 use crate::streams::{StreamRecord, Streams};
+use crate::webcrypto;
 
 /// Largest SET accepted by push.
 pub const MAX_SET_BYTES: usize = 64 * 1024;
 
-/// Verifies a pushed SET against the stream's source with the given keys.
-pub fn verify_push(
-    token: &str,
-    source: &Source,
-    keys: &JwkSet,
-    now: i64,
-) -> Result<Set, ssf_core::Error> {
+/// What a push needs of a stream, parsed once: the record read from KV on every push, its
+/// source, inline keys and subject lists re-parsed, cost more CPU than the signature check.
+///
+/// Kept per isolate for `PUSH_TARGET_CACHE_MS` and dropped at once when this isolate
+/// changes the stream (`forget`). Another isolate's change is seen within that time, which
+/// is well inside what KV itself promises (its reads may be up to 60 s stale at the edge).
+struct PushTarget {
+    rec: StreamRecord,
+    /// The stream's source and its keys; `Ok(None)`: no source yet. A source that cannot
+    /// be used is remembered as such and reported only to an authenticated pusher.
+    source: Result<Option<(Source, SourceKeySet)>, SourceProblem>,
+    delivered: Vec<String>,
+    added: Vec<SubjectId>,
+    removed: Vec<SubjectId>,
+    own_subject: SubjectId,
+    loaded_ms: i64,
+}
+
+thread_local! {
+    static TARGETS: RefCell<HashMap<String, Rc<PushTarget>>> = RefCell::new(HashMap::new());
+    /// Counts `forget` calls, so a view read from KV while a write was under way is not
+    /// cached over it.
+    static WRITES: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Most streams whose push view an isolate keeps.
+const MAX_CACHED_TARGETS: usize = 1024;
+
+/// Drops this isolate's cached view of `stream_id` (called on every write to the stream).
+pub fn forget(stream_id: &str) {
+    WRITES.with(|w| w.set(w.get().wrapping_add(1)));
+    TARGETS.with(|t| t.borrow_mut().remove(stream_id));
+}
+
+/// Where a source's keys come from, ready to use.
+enum SourceKeySet {
+    Inline(Rc<JwkSet>),
+    Uri(String),
+}
+
+enum SourceProblem {
+    Unreadable(String),
+    Keys(ssf_core::Error),
+}
+
+impl SourceProblem {
+    fn to_api_error(&self) -> ApiError {
+        match self {
+            SourceProblem::Unreadable(why) => {
+                ApiError::internal(format!("stored source unreadable: {why}"))
+            }
+            SourceProblem::Keys(e) => ApiError::from_core(e),
+        }
+    }
+}
+
+fn read_source(rec: &StreamRecord) -> Result<Option<(Source, SourceKeySet)>, SourceProblem> {
+    let Some(value) = rec.config.get("source") else {
+        return Ok(None);
+    };
+    let source = Source::from_value(value).map_err(|e| SourceProblem::Unreadable(e.to_string()))?;
+    let keys = match &source.keys {
+        SourceKeys::Jwks(j) => SourceKeySet::Inline(inline_keys(j).map_err(SourceProblem::Keys)?),
+        SourceKeys::JwksUri(u) => SourceKeySet::Uri(u.clone()),
+    };
+    Ok(Some((source, keys)))
+}
+
+impl PushTarget {
+    fn from_record(rec: StreamRecord, now: i64) -> Self {
+        let delivered = rec
+            .config
+            .get("events_delivered")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let subjects = |list: &[Value]| {
+            list.iter()
+                .filter_map(|v| SubjectId::from_value(v).ok().map(|(s, _)| s))
+                .collect()
+        };
+        PushTarget {
+            added: subjects(&rec.subjects_added),
+            removed: subjects(&rec.subjects_removed),
+            own_subject: SubjectId::opaque(&rec.id),
+            source: read_source(&rec),
+            delivered,
+            rec,
+            loaded_ms: now,
+        }
+    }
+
+    async fn load(env: &Env, stream_id: &str) -> Result<Option<Rc<Self>>, ApiError> {
+        let now = now_ms();
+        let cached = TARGETS.with(|t| t.borrow().get(stream_id).cloned());
+        if let Some(t) = cached.filter(|t| now - t.loaded_ms < PUSH_TARGET_CACHE_MS) {
+            return Ok(Some(t));
+        }
+        let writes = WRITES.with(Cell::get);
+        let Some(rec) = Streams::new(env)?.get_any(stream_id).await? else {
+            forget(stream_id);
+            return Ok(None);
+        };
+        let target = Rc::new(PushTarget::from_record(rec, now));
+        if WRITES.with(Cell::get) != writes {
+            return Ok(Some(target));
+        }
+        TARGETS.with(|t| {
+            let mut t = t.borrow_mut();
+            if t.len() >= MAX_CACHED_TARGETS {
+                t.clear();
+            }
+            t.insert(stream_id.to_string(), target.clone());
+        });
+        Ok(Some(target))
+    }
+
+    /// Whether the stream wants this SET: its event is delivered and its subject included.
+    fn wants(&self, set: &Set, default_all: bool) -> bool {
+        set.claims
+            .event_uris()
+            .any(|u| self.delivered.iter().any(|d| d == u))
+            && self.includes(set.claims.sub_id.as_ref(), default_all)
+    }
+
+    /// Subject settings: with `default_subjects` `ALL`, every subject except removed ones;
+    /// with `NONE`, only added ones. Matching is SSF's (complex subjects match member-wise,
+    /// a member missing on either side acts as a wildcard). The stream's own subject is
+    /// always included.
+    fn includes(&self, subject: Option<&SubjectId>, default_all: bool) -> bool {
+        let Some(subject) = subject else {
+            return default_all;
+        };
+        if subject.identical(&self.own_subject) || self.added.iter().any(|s| s.matches(subject)) {
+            return true;
+        }
+        default_all && !self.removed.iter().any(|s| s.matches(subject))
+    }
+}
+
+/// The verification options for a SET pushed by `source`.
+fn options(source: &Source, now: i64) -> VerifyOptions {
     let mut opts = VerifyOptions::new(now);
     opts.issuer = Some(source.issuer.clone());
     opts.audience = Some(source.audience.clone());
     opts.algorithms = source.algorithms.clone();
     opts.clock_skew = CLOCK_SKEW_SECONDS;
-    verify(token, keys, &opts)
+    opts
+}
+
+/// Verifies a pushed SET with `keys`: core applies every rule, WebCrypto checks the
+/// signature (core's own provider when WebCrypto cannot answer).
+pub async fn verify_push(
+    token: &str,
+    source: &Source,
+    keys: &JwkSet,
+    now: i64,
+) -> Result<Set, ssf_core::Error> {
+    let opts = options(source, now);
+    let pending = begin_verify(token, keys, &opts)?;
+    let (alg, key) = (pending.algorithm(), pending.key());
+    let (input, signature) = (pending.signing_input(), pending.signature());
+    let valid = match webcrypto::verify(alg, key, input, signature).await {
+        Some(v) => v,
+        None => default_provider()
+            .verify(alg, key, input, signature)
+            .is_ok(),
+    };
+    pending.finish(SignatureVerdict::from_bool(valid), &opts)
 }
 
 fn is_unknown_key(e: &ssf_core::Error) -> bool {
@@ -57,9 +222,7 @@ pub async fn handle(mut req: Request, env: &Env, stream_id: &str) -> HandlerResu
     if req.method() != Method::Post {
         return Err(ApiError::method_not_allowed("POST"));
     }
-    let streams = Streams::new(env)?;
-    let rec = streams
-        .get_any(stream_id)
+    let target = PushTarget::load(env, stream_id)
         .await?
         .ok_or_else(|| ApiError::new(404, "invalid_request", "no such stream"))?;
 
@@ -69,7 +232,9 @@ pub async fn handle(mut req: Request, env: &Env, stream_id: &str) -> HandlerResu
         .ok()
         .flatten()
         .unwrap_or_default();
-    if given.is_empty() || !secrets_equal(given.as_bytes(), rec.push_authorization.as_bytes()) {
+    if given.is_empty()
+        || !secrets_equal(given.as_bytes(), target.rec.push_authorization.as_bytes())
+    {
         return Err(ApiError::unauthorized(
             "missing or wrong Authorization for this stream's push endpoint",
         ));
@@ -90,12 +255,11 @@ pub async fn handle(mut req: Request, env: &Env, stream_id: &str) -> HandlerResu
         .map_err(|_| ApiError::bad_request("the body is not UTF-8"))?
         .trim();
 
-    let source = rec
-        .config
-        .get("source")
-        .map(Source::from_value)
-        .transpose()
-        .map_err(|e| ApiError::internal(format!("stored source unreadable: {e}")))?
+    let (source, keys) = target
+        .source
+        .as_ref()
+        .map_err(SourceProblem::to_api_error)?
+        .as_ref()
         .ok_or_else(|| {
             ApiError::new(
                 400,
@@ -103,13 +267,12 @@ pub async fn handle(mut req: Request, env: &Env, stream_id: &str) -> HandlerResu
                 "this stream has no source: set one with the configuration endpoint",
             )
         })?;
+    let set = verify_against_source(env, token, source, keys).await?;
 
-    let set = verify_against_source(env, token, &source).await?;
-
-    if !wanted(&rec, &set, default_subjects_all(env)) {
+    if !target.wants(&set, default_subjects_all(env)) {
         return accepted();
     }
-    let q = QueueClient::for_stream(env, &rec.id)?;
+    let q = QueueClient::for_stream(env, &target.rec.id)?;
     match q.enqueue(&set.claims.jti, token, None).await? {
         Enqueued::Stored | Enqueued::Duplicate | Enqueued::Dropped => accepted(),
         Enqueued::Full | Enqueued::TooSoon => Err(ApiError::new(
@@ -124,62 +287,34 @@ fn accepted() -> HandlerResult {
     Ok(Response::empty()?.with_status(202))
 }
 
-async fn verify_against_source(env: &Env, token: &str, source: &Source) -> Result<Set, ApiError> {
+async fn verify_against_source(
+    env: &Env,
+    token: &str,
+    source: &Source,
+    keys: &SourceKeySet,
+) -> Result<Set, ApiError> {
     let now = now_secs();
-    let uri = match &source.keys {
-        SourceKeys::Jwks(j) => {
-            let keys = inline_keys(j).map_err(|e| ApiError::from_core(&e))?;
-            return verify_push(token, source, &keys, now).map_err(|e| ApiError::from_core(&e));
+    let uri = match keys {
+        SourceKeySet::Inline(keys) => {
+            return verify_push(token, source, keys, now)
+                .await
+                .map_err(|e| ApiError::from_core(&e))
         }
-        SourceKeys::JwksUri(u) => u.as_str(),
+        SourceKeySet::Uri(u) => u.as_str(),
     };
     let cache = JwksCache::new(env);
     let got = cache.get(uri).await?;
-    match verify_push(token, source, &got.keys, now) {
+    match verify_push(token, source, &got.keys, now).await {
         Ok(s) => Ok(s),
         Err(e) if is_unknown_key(&e) && !got.fresh => {
             let keys: Option<Rc<JwkSet>> = cache.refetch(uri).await?;
             match keys {
-                Some(k) => verify_push(token, source, &k, now).map_err(|e| ApiError::from_core(&e)),
+                Some(k) => verify_push(token, source, &k, now)
+                    .await
+                    .map_err(|e| ApiError::from_core(&e)),
                 None => Err(ApiError::from_core(&e)),
             }
         }
         Err(e) => Err(ApiError::from_core(&e)),
     }
-}
-
-/// Whether the stream wants this SET: its event is delivered and its subject included.
-pub fn wanted(rec: &StreamRecord, set: &Set, default_all: bool) -> bool {
-    let delivered: Vec<&str> = rec
-        .config
-        .get("events_delivered")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    if !set.claims.event_uris().any(|u| delivered.contains(&u)) {
-        return false;
-    }
-    subject_included(rec, set.claims.sub_id.as_ref(), default_all)
-}
-
-/// Subject settings: with `default_subjects` `ALL`, every subject except removed ones; with
-/// `NONE`, only added ones. Matching is SSF's (complex subjects match member-wise, a member
-/// missing on either side acts as a wildcard). The stream's own subject is always included.
-pub fn subject_included(
-    rec: &StreamRecord,
-    subject: Option<&SubjectId>,
-    default_all: bool,
-) -> bool {
-    let Some(subject) = subject else {
-        return default_all;
-    };
-    if subject.identical(&SubjectId::opaque(&rec.id)) {
-        return true;
-    }
-    let parse = |v: &Value| SubjectId::from_value(v).ok().map(|(s, _)| s);
-    let matches_any = |list: &[Value]| list.iter().filter_map(parse).any(|s| s.matches(subject));
-    if matches_any(&rec.subjects_added) {
-        return true;
-    }
-    default_all && !matches_any(&rec.subjects_removed)
 }

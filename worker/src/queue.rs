@@ -23,7 +23,7 @@
 //!
 //! The worker talks to the object over `fetch` with small JSON bodies (`QueueClient`).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::time::Duration;
 
 use futures_channel::oneshot;
@@ -66,11 +66,26 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 /// How many reported `setErrs` are kept per stream (oldest dropped first).
 const MAX_SET_ERRS_KEPT: i64 = 1000;
 
+/// Expired rows are deleted at most this often (or once per retention period, if shorter).
+/// Reads filter on retention themselves, so the interval never shows an expired SET.
+const PRUNE_INTERVAL_MS: i64 = 60_000;
+
 #[durable_object]
 pub struct SsfQueue {
     state: State,
     env: Env,
     waiters: RefCell<Vec<oneshot::Sender<()>>>,
+    // In-memory mirrors of what the object's own storage holds. A Durable Object is the only
+    // writer of its storage and runs one request at a time, so they cannot go stale; they
+    // save a handful of SQL statements on every push.
+    /// The schema exists (until `/destroy`).
+    schema_ready: Cell<bool>,
+    /// When expired rows were last deleted.
+    pruned_at: Cell<i64>,
+    /// The stream status, once read.
+    status: RefCell<Option<String>>,
+    /// Unacknowledged SETs, once counted; forgotten whenever anything but a store changes it.
+    pending: Cell<Option<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -108,11 +123,18 @@ impl DurableObject for SsfQueue {
             state,
             env,
             waiters: RefCell::new(Vec::new()),
+            schema_ready: Cell::new(false),
+            pruned_at: Cell::new(0),
+            status: RefCell::new(None),
+            pending: Cell::new(None),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        self.sql().exec(SCHEMA, None)?;
+        if !self.schema_ready.get() {
+            self.sql().exec(SCHEMA, None)?;
+            self.schema_ready.set(true);
+        }
         let path = req.path();
         let body = if req.method() == Method::Post {
             let bytes = req.bytes().await?;
@@ -122,7 +144,11 @@ impl DurableObject for SsfQueue {
             Map::new()
         };
         let now = now_ms();
-        self.prune(now)?;
+        let retention = self.ms("SSF_RETENTION_SECONDS", RETENTION_SECONDS);
+        if now - self.pruned_at.get() >= PRUNE_INTERVAL_MS.min(retention) || path == "/info" {
+            self.prune(now - retention)?;
+            self.pruned_at.set(now);
+        }
         let out = match path.as_str() {
             "/enqueue" => self.enqueue(&body, now)?,
             "/poll" => self.poll(&body).await?,
@@ -132,6 +158,9 @@ impl DurableObject for SsfQueue {
             "/destroy" => {
                 self.wake_all();
                 self.state.storage().delete_all().await?;
+                self.schema_ready.set(false);
+                self.status.replace(None);
+                self.pending.set(None);
                 Value::Object(Map::new())
             }
             _ => return Response::error("no such queue operation", 404),
@@ -166,9 +195,14 @@ impl SsfQueue {
     }
 
     fn status(&self) -> Result<String> {
-        Ok(self
+        if let Some(s) = self.status.borrow().as_ref() {
+            return Ok(s.clone());
+        }
+        let s = self
             .meta_get("status")?
-            .unwrap_or_else(|| "enabled".to_string()))
+            .unwrap_or_else(|| "enabled".to_string());
+        self.status.replace(Some(s.clone()));
+        Ok(s)
     }
 
     fn count(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<i64> {
@@ -176,9 +210,9 @@ impl SsfQueue {
         Ok(rows.first().map(|c| c.n).unwrap_or(0))
     }
 
-    /// Drops rows past retention, and `set_errs` past their cap.
-    fn prune(&self, now: i64) -> Result<()> {
-        let cutoff = now - self.ms("SSF_RETENTION_SECONDS", RETENTION_SECONDS);
+    /// Drops rows received before `cutoff`, and `set_errs` past their cap.
+    fn prune(&self, cutoff: i64) -> Result<()> {
+        self.pending.set(None);
         self.sql().exec(
             "DELETE FROM sets WHERE received_at < ?",
             vec![cutoff.into()],
@@ -228,29 +262,37 @@ impl SsfQueue {
         if self.status()? == "disabled" {
             return Ok("dropped");
         }
-        let exists = self.count(
-            "SELECT COUNT(*) AS n FROM sets WHERE jti = ?",
-            vec![jti.into()],
-        )?;
-        if exists > 0 {
-            return Ok("duplicate");
-        }
-        let pending = self.count(
-            "SELECT COUNT(*) AS n FROM sets WHERE acked_at IS NULL",
-            vec![],
-        )?;
+        let pending = match self.pending.get() {
+            Some(n) => n,
+            None => self.count(
+                "SELECT COUNT(*) AS n FROM sets WHERE acked_at IS NULL",
+                vec![],
+            )?,
+        };
+        self.pending.set(Some(pending));
         if pending >= MAX_QUEUED_SETS {
-            return Ok("full");
+            // A repeat of a SET already held is still answered as such, full or not.
+            let exists = self.count(
+                "SELECT COUNT(*) AS n FROM sets WHERE jti = ?",
+                vec![jti.into()],
+            )?;
+            return Ok(if exists > 0 { "duplicate" } else { "full" });
         }
-        self.sql().exec(
-            "INSERT INTO sets (jti, token, received_at) VALUES (?, ?, ?)",
+        // One statement both deduplicates (`jti` is UNIQUE) and stores.
+        let inserted = self.sql().exec(
+            "INSERT INTO sets (jti, token, received_at) VALUES (?, ?, ?) ON CONFLICT(jti) DO NOTHING",
             vec![jti.into(), token.into(), now.into()],
         )?;
+        if inserted.rows_written() == 0 {
+            return Ok("duplicate");
+        }
+        self.pending.set(Some(pending + 1));
         self.wake_all();
         Ok("stored")
     }
 
     fn acknowledge(&self, jti: &str, now: i64) -> Result<()> {
+        self.pending.set(None);
         self.sql().exec(
             "UPDATE sets SET token = NULL, acked_at = ? WHERE jti = ? AND acked_at IS NULL",
             vec![now.into(), jti.into()],
@@ -332,12 +374,14 @@ impl SsfQueue {
     /// Takes up to `limit` deliverable SETs (oldest first), marking them delivered.
     fn take(&self, limit: i64, now: i64, redelivery: i64) -> Result<(Map, bool)> {
         let due = now - redelivery;
+        let expired = now - self.ms("SSF_RETENTION_SECONDS", RETENTION_SECONDS);
         let rows: Vec<Row> = self
             .sql()
             .exec(
                 "SELECT jti, token FROM sets WHERE acked_at IS NULL AND token IS NOT NULL \
-                 AND (delivered_at IS NULL OR delivered_at <= ?) ORDER BY seq LIMIT ?",
-                vec![due.into(), (limit + 1).into()],
+                 AND (delivered_at IS NULL OR delivered_at <= ?) AND received_at >= ? \
+                 ORDER BY seq LIMIT ?",
+                vec![due.into(), expired.into(), (limit + 1).into()],
             )?
             .to_array()?;
         let more = rows.len() as i64 > limit;
@@ -366,6 +410,7 @@ impl SsfQueue {
         let status = body.get_str("status").unwrap_or("enabled");
         let before = self.status()?;
         self.meta_set("status", status)?;
+        self.status.replace(Some(status.to_string()));
         match body.get_str("reason") {
             Some(r) => self.meta_set("reason", r)?,
             None => {
@@ -377,6 +422,7 @@ impl SsfQueue {
             // Disabled streams do not hold events.
             self.sql()
                 .exec("DELETE FROM sets WHERE acked_at IS NULL", None)?;
+            self.pending.set(None);
         }
         self.wake_all();
         let mut v = self.status_value()?;
@@ -449,6 +495,14 @@ fn poll_answer(sets: Map, more: bool) -> Value {
     Value::Object(m)
 }
 
+/// The body of a subrequest's response in one `arrayBuffer()` call: `Response::bytes` reads
+/// it through a stream reader, which costs several JS calls and microtasks per chunk.
+async fn whole_body(resp: Response) -> Result<Vec<u8>> {
+    let web: worker::web_sys::Response = resp.into();
+    let buffer = worker::wasm_bindgen_futures::JsFuture::from(web.array_buffer()?).await?;
+    Ok(worker::js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
 /// What the queue did with a SET.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub enum Enqueued {
@@ -486,12 +540,12 @@ impl QueueClient {
             }
         }
         let req = Request::new_with_init(&format!("https://queue{path}"), &init)?;
-        let mut resp = self.stub.fetch_with_request(req).await?;
-        let bytes = resp.bytes().await?;
-        if resp.status_code() != 200 {
+        let resp = self.stub.fetch_with_request(req).await?;
+        let status = resp.status_code();
+        let bytes = whole_body(resp).await?;
+        if status != 200 {
             worker::console_error!(
-                "queue {path} answered {}: {}",
-                resp.status_code(),
+                "queue {path} answered {status}: {}",
                 String::from_utf8_lossy(&bytes)
             );
             return Err(ApiError::internal("queue unavailable"));

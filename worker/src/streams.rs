@@ -125,13 +125,17 @@ impl Streams {
         }
     }
 
+    /// Stores `rec`. This isolate's cached push view of the stream is dropped after the
+    /// write, so a push racing the write cannot keep the old one.
     pub async fn put(&self, rec: &StreamRecord) -> Result<(), ApiError> {
-        self.kv
+        let written = self
+            .kv
             .put(&format!("stream:{}", rec.id), rec.to_json())
             .map_err(kv_err)?
             .execute()
-            .await
-            .map_err(kv_err)?;
+            .await;
+        crate::push::forget(&rec.id);
+        written.map_err(kv_err)?;
         self.kv
             .put(&format!("{}{}", owner_prefix(&rec.owner), rec.id), "")
             .map_err(kv_err)?
@@ -141,10 +145,9 @@ impl Streams {
     }
 
     pub async fn delete(&self, rec: &StreamRecord) -> Result<(), ApiError> {
-        self.kv
-            .delete(&format!("stream:{}", rec.id))
-            .await
-            .map_err(kv_err)?;
+        let deleted = self.kv.delete(&format!("stream:{}", rec.id)).await;
+        crate::push::forget(&rec.id);
+        deleted.map_err(kv_err)?;
         self.kv
             .delete(&format!("{}{}", owner_prefix(&rec.owner), rec.id))
             .await

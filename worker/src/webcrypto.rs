@@ -1,0 +1,157 @@
+//! Signature checks by the runtime's WebCrypto (`crypto.subtle`, native code in workerd).
+//!
+//! Core parses the token, applies the header rules and picks and validates the key
+//! (`set::begin_verify`); this module is asked only whether the bytes verify. WebCrypto is
+//! asynchronous, which is why it cannot sit behind core's synchronous `CryptoProvider`.
+//!
+//! Imported keys are cached per isolate, keyed by algorithm and the key's RFC 7638
+//! thumbprint input (its public material), so a rotated key is a different entry.
+//! Anything other than a clear answer from WebCrypto (an import or call that throws, an
+//! algorithm the runtime lacks) yields `None`, and the caller falls back to core's pure-Rust
+//! provider: the verdict never depends on the runtime, only the speed does.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use ssf_core::jwk::Jwk;
+use ssf_core::Algorithm;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+
+/// Imported keys kept per isolate; the cache is emptied when full (keys are cheap to
+/// re-import, and a flood of distinct keys must not grow memory without bound).
+const MAX_CACHED_KEYS: usize = 256;
+
+thread_local! {
+    static KEYS: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+}
+
+/// `Some(true)` if `signature` verifies over `input` under `key` with `alg`, `Some(false)`
+/// if it does not, `None` if WebCrypto could not answer.
+pub async fn verify(alg: Algorithm, key: &Jwk, input: &[u8], signature: &[u8]) -> Option<bool> {
+    let subtle = subtle()?;
+    let crypto_key = imported(&subtle, alg, key).await?;
+    let params = verify_params(alg)?;
+    let verify: Function = Reflect::get(&subtle, &"verify".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let args = Array::of4(
+        &params,
+        &crypto_key,
+        &Uint8Array::from(signature),
+        &Uint8Array::from(input),
+    );
+    let promise: Promise = verify.apply(&subtle, &args).ok()?.dyn_into().ok()?;
+    JsFuture::from(promise).await.ok()?.as_bool()
+}
+
+fn subtle() -> Option<JsValue> {
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
+    Reflect::get(&crypto, &"subtle".into())
+        .ok()
+        .filter(|s| s.is_object())
+}
+
+async fn imported(subtle: &JsValue, alg: Algorithm, key: &Jwk) -> Option<JsValue> {
+    let cache_key = format!("{}:{}", alg.name(), key.thumbprint_input());
+    if let Some(k) = KEYS.with(|c| c.borrow().get(&cache_key).cloned()) {
+        return Some(k);
+    }
+    let import: Function = Reflect::get(subtle, &"importKey".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let args = Array::of5(
+        &"jwk".into(),
+        &public_jwk(key)?,
+        &import_params(alg)?,
+        &JsValue::FALSE,
+        &Array::of1(&"verify".into()),
+    );
+    let promise: Promise = import.apply(subtle, &args).ok()?.dyn_into().ok()?;
+    let crypto_key = JsFuture::from(promise).await.ok()?;
+    KEYS.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= MAX_CACHED_KEYS {
+            c.clear();
+        }
+        c.insert(cache_key, crypto_key.clone());
+    });
+    Some(crypto_key)
+}
+
+/// The key's public material only: `alg`, `use` and `key_ops` were already judged by core,
+/// and WebCrypto would reject some legitimate spellings of them.
+fn public_jwk(key: &Jwk) -> Option<JsValue> {
+    let jwk = Object::new();
+    for (name, value) in key.to_map().iter() {
+        if matches!(name, "kty" | "crv" | "x" | "y" | "n" | "e") {
+            Reflect::set(&jwk, &name.into(), &value.as_str()?.into()).ok()?;
+        }
+    }
+    Some(jwk.into())
+}
+
+fn hash(alg: Algorithm) -> &'static str {
+    match alg {
+        Algorithm::ES384 | Algorithm::RS384 | Algorithm::PS384 => "SHA-384",
+        Algorithm::RS512 | Algorithm::PS512 => "SHA-512",
+        _ => "SHA-256",
+    }
+}
+
+fn object(members: &[(&str, JsValue)]) -> Option<JsValue> {
+    let o = Object::new();
+    for (k, v) in members {
+        Reflect::set(&o, &(*k).into(), v).ok()?;
+    }
+    Some(o.into())
+}
+
+fn import_params(alg: Algorithm) -> Option<JsValue> {
+    match alg {
+        Algorithm::ES256 | Algorithm::ES384 => object(&[
+            ("name", "ECDSA".into()),
+            (
+                "namedCurve",
+                if alg == Algorithm::ES256 {
+                    "P-256"
+                } else {
+                    "P-384"
+                }
+                .into(),
+            ),
+        ]),
+        Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => object(&[
+            ("name", "RSASSA-PKCS1-v1_5".into()),
+            ("hash", hash(alg).into()),
+        ]),
+        Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512 => {
+            object(&[("name", "RSA-PSS".into()), ("hash", hash(alg).into())])
+        }
+        Algorithm::EdDSA => object(&[("name", "Ed25519".into())]),
+    }
+}
+
+fn verify_params(alg: Algorithm) -> Option<JsValue> {
+    match alg {
+        Algorithm::ES256 | Algorithm::ES384 => {
+            object(&[("name", "ECDSA".into()), ("hash", hash(alg).into())])
+        }
+        Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => {
+            object(&[("name", "RSASSA-PKCS1-v1_5".into())])
+        }
+        // RFC 7518 section 3.5: the salt is as long as the hash.
+        Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512 => {
+            let salt = match alg {
+                Algorithm::PS256 => 32,
+                Algorithm::PS384 => 48,
+                _ => 64,
+            };
+            object(&[("name", "RSA-PSS".into()), ("saltLength", salt.into())])
+        }
+        Algorithm::EdDSA => object(&[("name", "Ed25519".into())]),
+    }
+}
