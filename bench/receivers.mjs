@@ -227,7 +227,9 @@ const mf = new Miniflare(process.env.BENCH_HELLO ? {
   compatibilityDate: '2025-09-01',
   kvNamespaces: ['SSF_KV'],
   durableObjects: { SSF_QUEUE: { className: 'SsfQueue', useSQLite: true } },
-  bindings: { SSF_TOKENS: process.env.BENCH_TOKENS },
+  // The load test stores tens of thousands of SETs with no backend polling them: lift the
+  // per-stream cap (10,000 by default) so every push is stored, as the Node receiver does.
+  bindings: { SSF_TOKENS: process.env.BENCH_TOKENS, SSF_MAX_QUEUED_SETS: '10000000' },
   cf: false,
   host: '127.0.0.1',
   port: Number(process.env.BENCH_PORT),

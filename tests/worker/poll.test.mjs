@@ -159,6 +159,23 @@ describe('poll', () => {
     assert.equal(values[0].events[EV.streamUpdated].status, 'enabled');
   });
 
+  test('a full queue answers 429; a repeat of a held SET is still 202; an ack makes room', async () => {
+    const w2 = await startWorker({ vars: { SSF_MAX_QUEUED_SETS: 2 } });
+    try {
+      const cfg = await w2.createStream({ source: up.source() });
+      const first = await up.sign();
+      assert.equal((await w2.push(cfg, first)).status, 202);
+      assert.equal((await w2.push(cfg, await up.sign())).status, 202);
+      const refused = await w2.push(cfg, await up.sign());
+      assert.equal(refused.status, 429, refused.text);
+      assert.equal((await w2.push(cfg, first)).status, 202, 'a duplicate is not refused');
+      assert.equal(Object.keys(await w2.drain(cfg)).length, 2);
+      assert.equal((await w2.push(cfg, await up.sign())).status, 202, 'room after the acks');
+    } finally {
+      await w2.stop();
+    }
+  });
+
   test('SETs expire after the retention period', async () => {
     const w2 = await startWorker({ vars: { SSF_RETENTION_SECONDS: 1 } });
     try {

@@ -44,7 +44,8 @@ pub const REDELIVERY_SECONDS: u64 = 60;
 /// Override: `SSF_RETENTION_SECONDS`.
 pub const RETENTION_SECONDS: u64 = 7 * 24 * 3600;
 /// At most this many unacknowledged SETs per stream; further pushes are answered `429`.
-pub const MAX_QUEUED_SETS: i64 = 10_000;
+/// Override: `SSF_MAX_QUEUED_SETS`.
+pub const MAX_QUEUED_SETS: u64 = 10_000;
 /// At most this many SETs in one poll response (`moreAvailable` tells there are more).
 pub const MAX_SETS_PER_POLL: i64 = 100;
 /// A source's JWKS fetched from its `jwks_uri` is used for this long before being refetched.

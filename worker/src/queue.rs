@@ -270,7 +270,7 @@ impl SsfQueue {
             )?,
         };
         self.pending.set(Some(pending));
-        if pending >= MAX_QUEUED_SETS {
+        if pending >= knob(&self.env, "SSF_MAX_QUEUED_SETS", MAX_QUEUED_SETS) as i64 {
             // A repeat of a SET already held is still answered as such, full or not.
             let exists = self.count(
                 "SELECT COUNT(*) AS n FROM sets WHERE jti = ?",
@@ -510,7 +510,7 @@ pub enum Enqueued {
     Duplicate,
     /// The stream is disabled: dropped.
     Dropped,
-    /// The queue holds `MAX_QUEUED_SETS` unacknowledged SETs.
+    /// The queue holds `SSF_MAX_QUEUED_SETS` unacknowledged SETs.
     Full,
     /// A verification request sooner than the stream's minimum interval.
     TooSoon,
