@@ -15,7 +15,7 @@ build-core:
 	cargo build -p ssf-core --all-targets
 	cargo build -p ssf-core --target wasm32-unknown-unknown --no-default-features --features rustcrypto
 
-build-js: build-core
+build-js: setup
 	@if [ -x scripts/build-js.sh ]; then scripts/build-js.sh; else echo "js-bindings: not yet"; fi
 
 build-www: build-js
@@ -30,7 +30,8 @@ test: build
 dev: build
 	@if [ -x scripts/dev.sh ]; then scripts/dev.sh; else echo "The worker comes next: core and bindings are built."; fi
 
-bench: build
+# Benchmarks need the release artefacts only (not the debug test builds of build-core).
+bench: build-worker
 	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; else echo "benchmarks: not yet"; fi
 
 # Coverage-guided fuzzing of decode + verify (needs a nightly toolchain; not run by CI).

@@ -215,9 +215,31 @@ const MINIFLARE_HOST = `
 const { Miniflare } = require(require.resolve('miniflare', { paths: [process.env.ROOT] }));
 const path = require('node:path');
 const build = path.join(process.env.ROOT, 'worker/build');
-const mf = new Miniflare(process.env.BENCH_HELLO ? {
+const FLOORS = {
+  // The least any worker does: answer.
+  hello: 'export default { fetch() { return new Response("{}", { headers: { "content-type": "application/json" } }); } }',
+  // The least a durable push receiver does, in plain JS: read the body, one Durable Object
+  // call, one SQLite insert, 202. No parsing, no checks.
+  durable: \`import { DurableObject } from 'cloudflare:workers';
+    export class Q extends DurableObject {
+      constructor(state, env) { super(state, env); this.sql = state.storage.sql;
+        this.sql.exec('CREATE TABLE IF NOT EXISTS sets (seq INTEGER PRIMARY KEY AUTOINCREMENT, jti TEXT UNIQUE, token TEXT, received_at INTEGER)'); }
+      async fetch(req) { const token = await req.text();
+        this.sql.exec('INSERT INTO sets (jti, token, received_at) VALUES (?, ?, ?)', crypto.randomUUID(), token, Date.now());
+        return new Response('{"result":"stored"}'); }
+    }
+    export default { async fetch(req, env) {
+      const token = await req.text();
+      const r = await env.Q.get(env.Q.idFromName('s')).fetch('https://q/enqueue', { method: 'POST', body: token });
+      await r.text();
+      return new Response(null, { status: 202 });
+    } };\`,
+};
+const mf = new Miniflare(process.env.BENCH_FLOOR ? {
   modules: true,
-  script: 'export default { fetch() { return new Response("{}", { headers: { "content-type": "application/json" } }); } }',
+  script: FLOORS[process.env.BENCH_FLOOR],
+  durableObjects: { Q: { className: 'Q', useSQLite: true } },
+  durableObjectsPersist: path.join(process.env.BENCH_STATE, 'do'),
   compatibilityDate: '2025-09-01', cf: false, host: '127.0.0.1', port: Number(process.env.BENCH_PORT),
 } : {
   modules: true,
@@ -261,20 +283,28 @@ async function breakdown(target, base) {
   return r;
 }
 
-/** CPU per request of a worker that only answers "{}": the runtime's own floor. */
-async function helloFloor() {
+/**
+ * CPU per request of minimal plain-JS workers in the same workerd: `hello` (the runtime's
+ * own floor) and `durable` (the least a receiver that stores before answering does).
+ */
+async function floor(kind) {
   const port = PORT + 2;
-  const child = start(process.execPath, ['-e', MINIFLARE_HOST], { ROOT, BENCH_PORT: String(port), BENCH_HELLO: '1' });
+  const state = mkdtempSync(path.join(os.tmpdir(), 'ssf-bench-floor-'));
+  const child = start(process.execPath, ['-e', MINIFLARE_HOST], { ROOT, BENCH_PORT: String(port), BENCH_FLOOR: kind, BENCH_STATE: state });
   try {
     const url = `http://127.0.0.1:${port}/`;
     await waitReady(url, child, 60);
-    const n = quick ? 40 : 150;
-    for (let i = 0; i < 10; i++) await (await fetch(url)).arrayBuffer();
+    const n = quick ? 40 : 300;
+    const body = tokens('ES256', 1)[0];
+    const req = () => fetch(url, { method: 'POST', body });
+    for (let i = 0; i < 20; i++) await (await req()).arrayBuffer();
     const c0 = treeCpuSeconds(child.pid, 'workerd');
-    for (let i = 0; i < n; i++) await (await fetch(url)).arrayBuffer();
+    for (let i = 0; i < n; i++) await (await req()).arrayBuffer();
     return ((treeCpuSeconds(child.pid, 'workerd') - c0) * 1000) / n;
   } finally {
     stop(child);
+    await sleep(300);
+    rmSync(state, { recursive: true, force: true });
   }
 }
 
@@ -312,8 +342,9 @@ async function worker() {
     CPU_ONLY = null;
     m.miniflare_host_cpu_s = treeCpuSeconds(child.pid, 'node');
     m.breakdown = split;
-    m.breakdown.hello_world = await helloFloor();
-    log(`platform floor (a hello-world worker in the same workerd): ${m.breakdown.hello_world.toFixed(2)} ms CPU per request`);
+    m.breakdown.hello_world = await floor('hello');
+    m.breakdown.durable_floor = await floor('durable');
+    log(`floors in the same workerd, plain JS: hello world ${m.breakdown.hello_world.toFixed(2)} ms, body + Durable Object call + SQLite insert ${m.breakdown.durable_floor.toFixed(2)} ms CPU per request`);
     return m;
   } catch (e) {
     console.error(child.logTail());

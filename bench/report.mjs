@@ -164,7 +164,11 @@ if (!rc) {
     if (w.breakdown) {
       const b = w.breakdown;
       p();
-      p(`Where a push's CPU goes in workerd (CPU ms per request of each kind, same run): trivial GET of the discovery document ${f2(b.get_discovery)}; push refused at the Authorization check (routing + KV read of the stream) ${f2(b.push_wrong_auth)}; push with a bad ES256 signature (+ JWKS cache lookup, decode, signature check in wasm) ${f2(b.push_bad_sig_ES256)}; accepted ES256 push (+ Durable Object call and SQLite insert) ${f2(b.push_ok_ES256)}; for scale, a hello-world worker in the same workerd ${f2(b.hello_world)}.`);
+      p(`Where a push's CPU goes in workerd (CPU ms per request of each kind, same run): trivial GET of the discovery document ${f2(b.get_discovery)}; push refused at the Authorization check (routing, the stream's cached push settings) ${f2(b.push_wrong_auth)}; push with a bad ES256 signature (+ body, decode, every header rule, WebCrypto verify) ${f2(b.push_bad_sig_ES256)}; accepted ES256 push (+ claim rules, Durable Object call, SQLite insert) ${f2(b.push_ok_ES256)}.`);
+      if (b.hello_world != null) {
+        p();
+        p(`Floors, plain-JS workers in the same workerd (Miniflare's entry worker included, as for ours): a hello world ${f2(b.hello_world)} ms; the least a durable receiver does (read the body, one Durable Object call, one SQLite insert, 202; no checks) ${b.durable_floor != null ? f2(b.durable_floor) : '-'} ms. Our accepted ES256 push costs ${b.durable_floor ? f2(w.ES256.cpu_ms_per_push - b.durable_floor) : '-'} ms above that floor (${b.durable_floor ? ratio(w.ES256.cpu_ms_per_push, b.durable_floor) : '-'} of it).`);
+      }
     }
   } else if (rc.worker?.error || read('worker.skipped')) {
     p(`Worker: not measured (${rc.worker?.error || read('worker.skipped').trim()}).`);
