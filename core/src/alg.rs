@@ -67,10 +67,15 @@ impl Algorithm {
     /// Parses a header `alg` value, naming the dangerous ones precisely.
     ///
     /// `none` in any casing is [`Error::AlgNone`]; `HS*` in any casing is [`Error::AlgHmac`];
-    /// anything else not known exactly is [`Error::AlgNotAllowed`].
+    /// anything else not known exactly is [`Error::AlgNotAllowed`]. `Ed25519`, the
+    /// fully-specified name RFC 9864 gives EdDSA over Ed25519 (the only EdDSA curve here),
+    /// is [`Algorithm::EdDSA`].
     pub fn from_header(name: &str) -> Result<Self, Error> {
         if let Some(a) = Algorithm::from_name(name) {
             return Ok(a);
+        }
+        if name == "Ed25519" {
+            return Ok(Algorithm::EdDSA);
         }
         if name.eq_ignore_ascii_case("none") {
             return Err(Error::AlgNone);

@@ -1098,3 +1098,40 @@ fn signature_lengths_and_ranges() {
         }
     }
 }
+
+/// A header naming RFC 9864's fully-specified `Ed25519` verifies as EdDSA; its casing is
+/// exact, like every other algorithm name.
+#[cfg(feature = "getrandom")]
+#[test]
+fn header_alg_ed25519_is_eddsa() {
+    use ssf_core::set::{verify, VerifyOptions};
+    let key = SigningKey::generate(Algorithm::EdDSA)
+        .unwrap()
+        .with_kid("ed".into());
+    let keys = JwkSet::from_keys(vec![key.public_jwk()]);
+    let claims = r#"{"iss":"https://idp.example.com/","jti":"j1","iat":1700000000,"aud":"https://sp.example.com/","sub_id":{"format":"opaque","id":"x"},"events":{"https://schemas.openid.net/secevent/ssf/event-type/verification":{}}}"#;
+    let token = |alg: &str| {
+        let header = format!(r#"{{"alg":"{alg}","kid":"ed","typ":"secevent+jwt"}}"#);
+        let mut t = base64url::encode(header.as_bytes());
+        t.push('.');
+        t.push_str(&base64url::encode(claims.as_bytes()));
+        let sig = key.sign(t.as_bytes()).unwrap();
+        t.push('.');
+        t.push_str(&base64url::encode(&sig));
+        t
+    };
+    let opts = VerifyOptions::new(1_700_000_000);
+    let set = verify(&token("Ed25519"), &keys, &opts).expect("Ed25519 header");
+    assert_eq!(set.header.algorithm(), Ok(Algorithm::EdDSA));
+    assert!(verify(&token("EdDSA"), &keys, &opts).is_ok());
+    assert_eq!(
+        verify(&token("ed25519"), &keys, &opts).unwrap_err(),
+        Error::AlgNotAllowed("ed25519".into())
+    );
+    let mut only_es = VerifyOptions::new(1_700_000_000);
+    only_es.algorithms = Some(vec![Algorithm::ES256]);
+    assert_eq!(
+        verify(&token("Ed25519"), &keys, &only_es).unwrap_err(),
+        Error::AlgNotAllowed("EdDSA".into())
+    );
+}

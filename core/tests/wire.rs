@@ -1146,7 +1146,10 @@ fn deliverable_events_rule() {
         deliverable_events(Some(&supported), Some(&s(&["c", "x", "a", "c"]))),
         s(&["c", "a"])
     );
-    assert!(deliverable_events(Some(&supported), None).is_empty());
+    // Nothing requested at all: what is supported. An empty request: nothing.
+    assert_eq!(deliverable_events(Some(&supported), None), supported);
+    assert!(deliverable_events(Some(&supported), Some(&[])).is_empty());
+    assert!(deliverable_events(None, None).is_empty());
     assert_eq!(deliverable_events(None, Some(&s(&["x"]))), s(&["x"]));
 }
 
@@ -1176,10 +1179,10 @@ fn create_defaults_to_poll() {
         .unwrap();
     assert!(config.delivery.is_poll());
     assert_eq!(config.delivery.endpoint_url.as_deref(), Some(S1_POLL));
-    assert!(config.events_delivered.is_empty());
+    assert_eq!(config.events_delivered, ["urn:e:1", "urn:e:2"]);
     assert_eq!(
         config.to_json(),
-        r#"{"stream_id":"s1","iss":"https://tr.example.com","aud":"https://rp.example.com","delivery":{"method":"urn:ietf:rfc:8936","endpoint_url":"https://tr.example.com/ssf/poll/s1"},"events_supported":["urn:e:1","urn:e:2"],"events_delivered":[],"min_verification_interval":30,"push":{"endpoint_url":"https://tr.example.com/ssf/push/s1","authorization_header":"Bearer t0k3n"}}"#
+        r#"{"stream_id":"s1","iss":"https://tr.example.com","aud":"https://rp.example.com","delivery":{"method":"urn:ietf:rfc:8936","endpoint_url":"https://tr.example.com/ssf/poll/s1"},"events_supported":["urn:e:1","urn:e:2"],"events_delivered":["urn:e:1","urn:e:2"],"min_verification_interval":30,"push":{"endpoint_url":"https://tr.example.com/ssf/push/s1","authorization_header":"Bearer t0k3n"}}"#
     );
     assert_round_trip(Kind::StreamConfig, &config.to_value(), "created");
     assert_eq!(CreateStreamRequest::new().to_json(), "{}");
@@ -1439,7 +1442,11 @@ fn put_deletes_omitted_receiver_members() {
     let mut c = current();
     apply_replace(&mut c, &update(r#"{"stream_id":"s1"}"#), S1_POLL).unwrap();
     assert_eq!(c.events_requested, None);
-    assert!(c.events_delivered.is_empty());
+    assert_eq!(
+        c.events_delivered,
+        c.events_supported.clone().unwrap_or_default(),
+        "no events_requested: every supported event"
+    );
 
     let mut c = current();
     let push = r#"{"stream_id":"s1","delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"https://rp.example.com/e"},"description":"kept"}"#;

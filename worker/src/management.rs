@@ -6,8 +6,9 @@
 //! Transmitter decisions made here:
 //! - delivery is poll only (`urn:ietf:rfc:8936`); a create or update asking for push is `400`;
 //! - `aud` of a stream is the receiver id; `events_supported` is every event type of the
-//!   `ssf-core` catalogue; `events_delivered` is `events_requested` ∩ supported, or every
-//!   supported event when `events_requested` is absent;
+//!   `ssf-core` catalogue; `events_delivered` is core's `deliverable_events`:
+//!   `events_requested` ∩ supported, or every supported event when `events_requested` is
+//!   absent;
 //! - the `push` extension (`endpoint_url`, `authorization_header`) is minted at creation;
 //! - status changes made through the status endpoint are announced with a stream-updated
 //!   SET in the stream (held while paused; dropped while disabled, as every SET is).
@@ -91,9 +92,6 @@ fn finish_config(cfg: &mut StreamConfig) -> Result<(), ApiError> {
             "unsupported delivery method {:?}: this transmitter delivers by poll ({METHOD_POLL})",
             cfg.delivery.method
         )));
-    }
-    if cfg.events_requested.is_none() {
-        cfg.events_delivered = cfg.events_supported.clone().unwrap_or_default();
     }
     Ok(())
 }

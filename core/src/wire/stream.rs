@@ -601,17 +601,23 @@ const CONFIG_KNOWN: &[&str] = &[
 ];
 
 /// The events a stream delivers: the requested ones that are supported (all requested
-/// ones when `supported` is unknown), in the order requested, without repeats.
+/// ones when `supported` is unknown), in the order requested, without repeats; every
+/// supported event when the receiver did not send `events_requested` at all.
 ///
-/// SSF 1.0 makes `events_delivered` a subset of `events_supported` ∩ `events_requested`,
-/// so a stream that requests nothing delivers nothing (the transmitter may still send
-/// verification and stream-updated events, which SSF allows regardless).
+/// SSF 1.0 makes `events_delivered` a subset of `events_supported` ∩ `events_requested`
+/// and leaves the case of an absent `events_requested` to the transmitter; delivering what
+/// it supports is what receivers that omit the member expect. An empty list requests
+/// nothing and gets nothing (verification and stream-updated events are sent regardless,
+/// as SSF allows).
 pub fn deliverable_events(
     supported: Option<&[String]>,
     requested: Option<&[String]>,
 ) -> Vec<String> {
+    let Some(requested) = requested else {
+        return supported.map(<[String]>::to_vec).unwrap_or_default();
+    };
     let mut out: Vec<String> = Vec::new();
-    for uri in requested.unwrap_or(&[]) {
+    for uri in requested {
         let ok = supported.is_none_or(|s| s.contains(uri));
         if ok && !out.contains(uri) {
             out.push(uri.clone());
