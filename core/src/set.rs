@@ -157,6 +157,10 @@ pub struct Set {
     pub header: Header,
     /// The claims.
     pub claims: Claims,
+    /// What the profile rules noted without refusing the SET (warnings and notes, each with
+    /// its JSON Pointer path), e.g. an event claim of an unexpected type that the event
+    /// type leaves open. From [`inspect`], the errors are in [`Inspection::issues`] instead.
+    pub warnings: Vec<Issue>,
 }
 
 /// Verifies `token` against `keys` with the default crypto provider, then validates it.
@@ -285,6 +289,8 @@ impl<'k> PendingSignature<'_, 'k> {
             (None, Some(claims)) => Ok(Set {
                 header: self.jws.header,
                 claims,
+                // Strict mode keeps nothing but warnings.
+                warnings: report.issues,
             }),
             // read_claims yields claims whenever it reports no error.
             (None, None) => Err(Error::MissingClaim("events")),
@@ -339,10 +345,9 @@ impl Report {
         }
     }
 
+    /// Warnings are kept in both modes: a verified SET carries them.
     fn warn(&mut self, issue: Issue) {
-        if self.keep_all {
-            self.issues.push(issue);
-        }
+        self.issues.push(issue);
     }
 
     /// Whether to continue checking: strict mode stops at the first error.
@@ -654,6 +659,12 @@ pub fn inspect(token: &str, opts: Option<&VerifyOptions>) -> Result<Inspection, 
     let set = claims.map(|claims| Set {
         header: jws.header.clone(),
         claims,
+        warnings: report
+            .issues
+            .iter()
+            .filter(|i| i.severity != Severity::Error)
+            .cloned()
+            .collect(),
     });
     Ok(Inspection {
         header: jws.header,

@@ -11,7 +11,7 @@
 //! neither is serialised on every call. Nothing here decides anything: type resolution
 //! and issues all come from core.
 
-use ssf_core::events::{self, Event};
+use ssf_core::events;
 use ssf_core::issue::Issue;
 use ssf_core::json::{Map, Value};
 use ssf_core::set::{Inspection, Set};
@@ -82,26 +82,14 @@ pub(crate) fn inspection(ins: &Inspection) -> String {
 }
 
 /// The result of `verifySet`. Event issues (warnings only: a verified SET has no errors)
-/// come from core's event parser, the one verification already ran.
+/// are the ones verification found, each listed under its event.
 pub(crate) fn verified(set: &Set) -> String {
     let claims = &set.claims;
-    let mut warnings = Vec::new();
-    if let Some(events) = claims.raw.get("events").and_then(Value::as_object) {
-        for (uri, payload) in events.iter() {
-            if let Ok((_, found)) = Event::parse(uri, payload) {
-                let prefix = ssf_core::set::event_path(uri);
-                warnings.extend(found.into_iter().map(|mut i| {
-                    i.path = format!("{prefix}{}", i.path);
-                    i
-                }));
-            }
-        }
-    }
     let mut m = Map::new();
     m.insert("header", set.header.raw.clone());
     m.insert("claims", claims.raw.clone());
     m.insert("subject", subject_value(claims.sub_id.as_ref()));
-    m.insert("events", events_of(&claims.raw, &warnings));
+    m.insert("events", events_of(&claims.raw, &set.warnings));
     Value::Object(m).to_json()
 }
 
