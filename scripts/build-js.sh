@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package `shared-signals` from js-bindings/ (crate ssf-wasm):
-#   1. cargo build --release --target wasm32-unknown-unknown -p ssf-wasm
+#   1. cargo build --profile wasm --target wasm32-unknown-unknown -p ssf-wasm (the root
+#      Cargo.toml's [profile.wasm]: release tuned for size; see "Size" below)
 #   2. wasm-bindgen (the CLI at the locked version) for Node (CommonJS, loads synchronously)
 #      and for the web (ES module, explicit async init); both glues share one .wasm file
 #   3. wasm-opt -Oz from the npm package `binaryen` (never Debian's binaryen)
@@ -40,9 +41,15 @@ if [ ! -f "$WASM_OPT" ]; then
   (cd "$ROOT" && npm ci --no-audit --no-fund)
 fi
 
-log "cargo build (wasm32-unknown-unknown, release)"
-cargo build -p ssf-wasm --release --target wasm32-unknown-unknown
-RAW_WASM="$TARGET_DIR/wasm32-unknown-unknown/release/ssf_wasm.wasm"
+# Size: the package's wasm is a download, so it is built for size (each step measured,
+# see js-bindings/SIZE.md): [profile.wasm] (opt-level "z"), SHA-2's compact round
+# function, and ssf-core without its Ed25519 tables (ssf-wasm does not enable
+# `ed25519-tables`). The flags apply to wasm32 artefacts only, so host build scripts and
+# the worker's build are untouched; a separate profile keeps their artefacts apart too.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg sha2_backend_soft=\"compact\""
+log "cargo build (wasm32-unknown-unknown, profile wasm)"
+cargo build -p ssf-wasm --profile wasm --target wasm32-unknown-unknown
+RAW_WASM="$TARGET_DIR/wasm32-unknown-unknown/wasm/ssf_wasm.wasm"
 
 WORK="$TARGET_DIR/js-bindings"
 rm -rf "$WORK"

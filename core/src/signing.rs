@@ -531,44 +531,144 @@ mod imp {
     }
 
     pub(super) fn secret_from_pem(label: &str, pem: &str, alg: Algorithm) -> Result<Secret, Error> {
-        use ed25519_dalek::pkcs8::DecodePrivateKey as _;
-        use rsa::pkcs1::DecodeRsaPrivateKey as _;
+        use crate::crypto::keyfile::{self, OID_P256, OID_P384};
         use Algorithm::*;
         let wrong = Error::InvalidSigningKey("the PEM key does not fit alg");
+        let der = |what: &'static str| {
+            keyfile::pem_body(pem, label).map_err(|_| Error::InvalidSigningKey(what))
+        };
         match (alg, label) {
-            (ES256, "PRIVATE KEY") => p256::SecretKey::from_pkcs8_pem(pem)
-                .map(|k| Secret::P256(k.into()))
-                .map_err(|_| Error::InvalidSigningKey("not a PKCS#8 P-256 private key")),
-            (ES256, "EC PRIVATE KEY") => p256::SecretKey::from_sec1_pem(pem)
-                .map(|k| Secret::P256(k.into()))
-                .map_err(|_| Error::InvalidSigningKey("not a SEC1 P-256 private key")),
-            (ES384, "PRIVATE KEY") => p384::SecretKey::from_pkcs8_pem(pem)
-                .map(|k| Secret::P384(k.into()))
-                .map_err(|_| Error::InvalidSigningKey("not a PKCS#8 P-384 private key")),
-            (ES384, "EC PRIVATE KEY") => p384::SecretKey::from_sec1_pem(pem)
-                .map(|k| Secret::P384(k.into()))
-                .map_err(|_| Error::InvalidSigningKey("not a SEC1 P-384 private key")),
+            (ES256, "PRIVATE KEY") => {
+                let what = "not a PKCS#8 P-256 private key";
+                let der = der(what)?;
+                ec_from_pkcs8(&der, OID_P256).map_err(|_| Error::InvalidSigningKey(what))
+            }
+            (ES256, "EC PRIVATE KEY") => {
+                let what = "not a SEC1 P-256 private key";
+                let der = der(what)?;
+                ec_from_sec1(&der, OID_P256).map_err(|_| Error::InvalidSigningKey(what))
+            }
+            (ES384, "PRIVATE KEY") => {
+                let what = "not a PKCS#8 P-384 private key";
+                let der = der(what)?;
+                ec_from_pkcs8(&der, OID_P384).map_err(|_| Error::InvalidSigningKey(what))
+            }
+            (ES384, "EC PRIVATE KEY") => {
+                let what = "not a SEC1 P-384 private key";
+                let der = der(what)?;
+                ec_from_sec1(&der, OID_P384).map_err(|_| Error::InvalidSigningKey(what))
+            }
             (RS256 | RS384 | RS512 | PS256 | PS384 | PS512, "PRIVATE KEY") => {
-                rsa_checked(RsaPrivateKey::from_pkcs8_pem(pem).map_err(|_| {
-                    Error::InvalidSigningKey("not a PKCS#8 RSA private key (of 1024 to 8192 bits)")
-                })?)
+                let what = "not a PKCS#8 RSA private key (of 1024 to 8192 bits)";
+                let der = der(what)?;
+                let key = keyfile::pkcs8(&der)
+                    .and_then(|info| {
+                        info.check_rsa()?;
+                        rsa_from_pkcs1(info.private_key)
+                    })
+                    .map_err(|_| Error::InvalidSigningKey(what))?;
+                rsa_checked(key)
             }
             (RS256 | RS384 | RS512 | PS256 | PS384 | PS512, "RSA PRIVATE KEY") => {
-                rsa_checked(RsaPrivateKey::from_pkcs1_pem(pem).map_err(|_| {
-                    Error::InvalidSigningKey("not a PKCS#1 RSA private key (of 1024 to 8192 bits)")
-                })?)
+                let what = "not a PKCS#1 RSA private key (of 1024 to 8192 bits)";
+                let der = der(what)?;
+                rsa_checked(rsa_from_pkcs1(&der).map_err(|_| Error::InvalidSigningKey(what))?)
             }
-            (EdDSA, "PRIVATE KEY") => ed25519_dalek::SigningKey::from_pkcs8_pem(pem)
-                .map(Secret::Ed25519)
-                .map_err(|_| Error::InvalidSigningKey("not a PKCS#8 Ed25519 private key")),
+            (EdDSA, "PRIVATE KEY") => {
+                let what = "not a PKCS#8 Ed25519 private key";
+                let der = der(what)?;
+                ed25519_from_pkcs8(&der).map_err(|_| Error::InvalidSigningKey(what))
+            }
             _ => Err(wrong),
+        }
+    }
+
+    use crate::crypto::keyfile::Malformed;
+
+    /// The ECDSA key of `curve` from a PKCS#8 document (an `id-ecPublicKey` key wrapping
+    /// a SEC1 structure).
+    fn ec_from_pkcs8(der: &[u8], curve: &[u8]) -> Result<Secret, Malformed> {
+        let info = crate::crypto::keyfile::pkcs8(der)?;
+        if info.curve()? != curve {
+            return Err(Malformed);
+        }
+        let secret = ec_from_sec1(info.private_key, curve)?;
+        // A public key outside the SEC1 structure must match as well.
+        match info.public_key {
+            Some(given) if !ec_public_matches(&secret, given) => Err(Malformed),
+            _ => Ok(secret),
+        }
+    }
+
+    /// The ECDSA key of `curve` from a SEC1 `ECPrivateKey`; its curve, when named, must be
+    /// `curve` and its public key, when given, must be the private key's.
+    fn ec_from_sec1(der: &[u8], curve: &[u8]) -> Result<Secret, Malformed> {
+        let key = crate::crypto::keyfile::sec1(der)?;
+        if key.curve.is_some_and(|c| c != curve) {
+            return Err(Malformed);
+        }
+        let secret = if curve == crate::crypto::keyfile::OID_P256 {
+            p256::ecdsa::SigningKey::from_slice(key.private_key).map(Secret::P256)
+        } else {
+            p384::ecdsa::SigningKey::from_slice(key.private_key).map(Secret::P384)
+        }
+        .map_err(|_| Malformed)?;
+        match key.public_key {
+            Some(given) if !ec_public_matches(&secret, given) => Err(Malformed),
+            _ => Ok(secret),
+        }
+    }
+
+    /// Whether `given` (a SEC1 point, compressed or not) is the public key of `secret`.
+    /// Comparing encodings spares decompressing a point (a field square root).
+    fn ec_public_matches(secret: &Secret, given: &[u8]) -> bool {
+        let matches = |unc: &[u8], comp: &[u8]| given == unc || given == comp;
+        match secret {
+            Secret::P256(k) => {
+                let vk = k.verifying_key();
+                matches(
+                    vk.to_sec1_point(false).as_bytes(),
+                    vk.to_sec1_point(true).as_bytes(),
+                )
+            }
+            Secret::P384(k) => {
+                let vk = k.verifying_key();
+                matches(
+                    vk.to_sec1_point(false).as_bytes(),
+                    vk.to_sec1_point(true).as_bytes(),
+                )
+            }
+            _ => false,
+        }
+    }
+
+    /// A two-prime PKCS#1 `RSAPrivateKey`. Like the `rsa` crate's decoder, the key is
+    /// rebuilt from n, e, d, p and q (which `from_components` checks against each other);
+    /// the stored CRT values are not used.
+    fn rsa_from_pkcs1(der: &[u8]) -> Result<RsaPrivateKey, Malformed> {
+        let [n, e, d, p, q, ..] = crate::crypto::keyfile::pkcs1(der)?;
+        let bits = u32::try_from(n.len() * 8).map_err(|_| Malformed)?;
+        let uint = |v: &[u8]| BoxedUint::from_be_slice(v, bits).map_err(|_| Malformed);
+        let e = crate::crypto::rustcrypto::boxed_uint(e).ok_or(Malformed)?;
+        RsaPrivateKey::from_components(uint(n)?, e, uint(d)?, vec![uint(p)?, uint(q)?])
+            .map_err(|_| Malformed)
+    }
+
+    /// An Ed25519 key from PKCS#8 (RFC 8410); a public key, when given, must match.
+    fn ed25519_from_pkcs8(der: &[u8]) -> Result<Secret, Malformed> {
+        let info = crate::crypto::keyfile::pkcs8(der)?;
+        let mut seed = Zeroizing::new([0u8; 32]);
+        seed.copy_from_slice(info.ed25519_seed()?);
+        let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+        match info.public_key {
+            Some(given) if given != key.verifying_key().as_bytes() => Err(Malformed),
+            _ => Ok(Secret::Ed25519(key)),
         }
     }
 
     #[cfg(feature = "getrandom")]
     pub(super) fn generate(alg: Algorithm) -> Result<Secret, Error> {
         use p256::elliptic_curve::Generate as _;
-        use rsa::rand_core::SeedableRng as _;
         use Algorithm::*;
         match alg {
             ES256 => p256::ecdsa::SigningKey::try_generate_from_rng(&mut getrandom::SysRng)
@@ -585,14 +685,9 @@ mod imp {
                 )))
             }
             RS256 | RS384 | RS512 | PS256 | PS384 | PS512 => {
-                // Prime generation needs an infallible generator: a ChaCha20 stream keyed
-                // with 256 bits from the OS, so that an OS failure is reported up front.
-                let mut seed = Zeroizing::new([0u8; 32]);
-                getrandom::fill(seed.as_mut_slice()).map_err(|_| Error::Rng)?;
-                let mut rng = chacha20::ChaCha20Rng::from_seed(*seed);
-                RsaPrivateKey::new(&mut rng, MIN_RSA_BITS)
-                    .map(|k| Secret::Rsa(Box::new(k)))
-                    .map_err(|_| Error::InvalidSigningKey("RSA key generation failed"))
+                let mut os = |buf: &mut [u8]| getrandom::fill(buf).map_err(|_| Error::Rng);
+                let bits = u32::try_from(MIN_RSA_BITS).map_err(|_| Error::Rng)?;
+                crate::crypto::rsa_keygen::generate(&mut os, bits).map(|k| Secret::Rsa(Box::new(k)))
             }
         }
     }

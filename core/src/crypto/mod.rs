@@ -22,6 +22,10 @@ use crate::error::Error;
 use crate::jwk::Jwk;
 
 #[cfg(feature = "rustcrypto")]
+pub(crate) mod keyfile;
+#[cfg(all(feature = "rustcrypto", feature = "getrandom"))]
+pub(crate) mod rsa_keygen;
+#[cfg(feature = "rustcrypto")]
 pub mod rustcrypto;
 #[cfg(feature = "rustcrypto")]
 pub use rustcrypto::RustCrypto;

@@ -48,18 +48,31 @@ pub(crate) fn ec_verifying_key(
     x: &[u8],
     y: &[u8],
 ) -> Result<EcVerifyingKey, Error> {
-    let mut sec1 = alloc::vec::Vec::with_capacity(1 + x.len() + y.len());
-    sec1.push(0x04);
-    sec1.extend_from_slice(x);
-    sec1.extend_from_slice(y);
+    use p256::elliptic_curve::point::AffineCoordinates as _;
+    // From the coordinates rather than a SEC1 encoding: the same on-curve check, without
+    // linking point decompression (a field square root per curve) into the wasm.
     let bad = Error::InvalidJwk("the EC point is not on the curve");
     match curve {
-        EcCurve::P256 => p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
-            .map(EcVerifyingKey::P256)
-            .map_err(|_| bad),
-        EcCurve::P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
-            .map(EcVerifyingKey::P384)
-            .map_err(|_| bad),
+        EcCurve::P256 => {
+            let (Ok(x), Ok(y)) = (p256::FieldBytes::try_from(x), p256::FieldBytes::try_from(y))
+            else {
+                return Err(bad);
+            };
+            Option::from(p256::AffinePoint::from_coordinates(&x, &y))
+                .and_then(|p| p256::ecdsa::VerifyingKey::from_affine(p).ok())
+                .map(EcVerifyingKey::P256)
+                .ok_or(bad)
+        }
+        EcCurve::P384 => {
+            let (Ok(x), Ok(y)) = (p384::FieldBytes::try_from(x), p384::FieldBytes::try_from(y))
+            else {
+                return Err(bad);
+            };
+            Option::from(p384::AffinePoint::from_coordinates(&x, &y))
+                .and_then(|p| p384::ecdsa::VerifyingKey::from_affine(p).ok())
+                .map(EcVerifyingKey::P384)
+                .ok_or(bad)
+        }
     }
 }
 
