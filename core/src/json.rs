@@ -8,7 +8,7 @@
 //! Objects keep their members in document order, and numbers keep their source text, so
 //! decode followed by encode reproduces the same members with the same values.
 
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::{self, Write};
@@ -79,7 +79,10 @@ impl From<u32> for Number {
 /// and smaller than a hash map here.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Map {
-    entries: Vec<(String, Value)>,
+    /// Parsed names that are in [`known_name`]'s list are borrowed from it: most of the
+    /// names in a SET, its header and a JWK are, and each would otherwise be an allocation
+    /// (and another one every time the map is cloned).
+    entries: Vec<(Cow<'static, str>, Value)>,
 }
 
 impl Map {
@@ -116,7 +119,7 @@ impl Map {
         match self.get_mut(&key) {
             Some(slot) => Some(core::mem::replace(slot, value)),
             None => {
-                self.entries.push((key, value));
+                self.entries.push((Cow::Owned(key), value));
                 None
             }
         }
@@ -130,12 +133,12 @@ impl Map {
 
     /// Members in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter().map(|(k, v)| (&**k, v))
     }
 
     /// Member names in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| k.as_str())
+        self.entries.iter().map(|(k, _)| &**k)
     }
 
     /// Number of members.
@@ -168,7 +171,13 @@ impl IntoIterator for Map {
     type Item = (String, Value);
     type IntoIter = alloc::vec::IntoIter<(String, Value)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+        // Same size and alignment on both sides, so the vector is converted in place; only
+        // the borrowed names are copied out.
+        self.entries
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v))
+            .collect::<Vec<_>>()
+            .into_iter()
     }
 }
 
@@ -352,6 +361,11 @@ pub fn write_string<W: Write>(out: &mut W, s: &str) -> fmt::Result {
 pub fn parse(input: &[u8], part: Part) -> Result<Value, Error> {
     let mut p = Parser {
         s: input,
+        // One validation of the whole input (ASCII is checked a word at a time) lets every
+        // string and number be sliced out as `&str` without validating it again. When the
+        // input is not UTF-8, each piece is validated as it is read instead, so the error
+        // reported (and its offset) is the same either way.
+        text: core::str::from_utf8(input).ok(),
         i: 0,
         part,
     };
@@ -372,13 +386,142 @@ pub fn parse_object(input: &[u8], part: Part) -> Result<Map, Error> {
     }
 }
 
+/// A JSON string's content: the input's bytes as they stand, or rebuilt from escapes.
+enum Text<'a> {
+    Plain(&'a str),
+    Unescaped(String),
+}
+
+/// The static copy of a member name common in SETs, JOSE headers, JWKs and SSF stream
+/// documents. Matching on byte-string patterns compiles to a switch on the length and
+/// then on single bytes, so a name that is not listed is usually dismissed after a
+/// couple of comparisons.
+fn known_name(name: &[u8]) -> Option<&'static str> {
+    Some(match name {
+        // JOSE header (RFC 7515, RFC 8417).
+        b"alg" => "alg",
+        b"kid" => "kid",
+        b"typ" => "typ",
+        b"cty" => "cty",
+        b"crit" => "crit",
+        b"jku" => "jku",
+        b"jwk" => "jwk",
+        b"x5u" => "x5u",
+        b"x5c" => "x5c",
+        // JWT and SET claims (RFC 7519, RFC 8417, SSF 1.0).
+        b"iss" => "iss",
+        b"sub" => "sub",
+        b"aud" => "aud",
+        b"exp" => "exp",
+        b"nbf" => "nbf",
+        b"iat" => "iat",
+        b"jti" => "jti",
+        b"txn" => "txn",
+        b"toe" => "toe",
+        b"sub_id" => "sub_id",
+        b"events" => "events",
+        // Subject identifiers (RFC 9493, SSF 1.0).
+        b"format" => "format",
+        b"email" => "email",
+        b"phone_number" => "phone_number",
+        b"id" => "id",
+        b"uri" => "uri",
+        b"url" => "url",
+        b"user" => "user",
+        b"device" => "device",
+        b"session" => "session",
+        b"tenant" => "tenant",
+        b"org_unit" => "org_unit",
+        b"group" => "group",
+        b"application" => "application",
+        b"identifiers" => "identifiers",
+        b"subject" => "subject",
+        // CAEP, RISC and SSF event members.
+        b"event_timestamp" => "event_timestamp",
+        b"initiating_entity" => "initiating_entity",
+        b"reason_admin" => "reason_admin",
+        b"reason_user" => "reason_user",
+        b"en" => "en",
+        b"credential_type" => "credential_type",
+        b"change_type" => "change_type",
+        b"friendly_name" => "friendly_name",
+        b"current_level" => "current_level",
+        b"previous_level" => "previous_level",
+        b"change_direction" => "change_direction",
+        b"current_status" => "current_status",
+        b"previous_status" => "previous_status",
+        b"claims" => "claims",
+        b"state" => "state",
+        b"reason" => "reason",
+        // JWK (RFC 7517, RFC 7518).
+        b"keys" => "keys",
+        b"kty" => "kty",
+        b"use" => "use",
+        b"key_ops" => "key_ops",
+        b"crv" => "crv",
+        b"x" => "x",
+        b"y" => "y",
+        b"n" => "n",
+        b"e" => "e",
+        // SSF stream configuration and status.
+        b"stream_id" => "stream_id",
+        b"delivery" => "delivery",
+        b"method" => "method",
+        b"endpoint_url" => "endpoint_url",
+        b"authorization_header" => "authorization_header",
+        b"events_supported" => "events_supported",
+        b"events_requested" => "events_requested",
+        b"events_delivered" => "events_delivered",
+        b"description" => "description",
+        b"status" => "status",
+        _ => return None,
+    })
+}
+
 struct Parser<'a> {
     s: &'a [u8],
+    /// `s` as text, when all of it is UTF-8.
+    text: Option<&'a str>,
     i: usize,
     part: Part,
 }
 
-impl Parser<'_> {
+/// Bytes that end a run of literal string content: the closing quote, the escape
+/// character, and the control characters JSON forbids unescaped.
+static STRING_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// Flags (in bit 7 of its byte) where eight little-endian bytes hold a byte of
+/// `STRING_STOP`; the lowest flag is always a true one. Strings are most of a SET, and
+/// this looks at them a word at a time.
+///
+/// `(x - 0x01..) & !x & 0x80..` flags the zero bytes of `x`, and with `0x20..` the bytes
+/// below 0x20. A borrow, the only source of wrong flags, starts only at a byte that is
+/// truly flagged, so wrong flags only ever sit above a true one.
+fn string_stops(word: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const SPACES: u64 = u64::from_le_bytes([0x20; 8]);
+    const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
+    let quote = word ^ QUOTES;
+    let backslash = word ^ BACKSLASHES;
+    ((quote.wrapping_sub(ONES) & !quote)
+        | (backslash.wrapping_sub(ONES) & !backslash)
+        | (word.wrapping_sub(SPACES) & !word))
+        & HIGHS
+}
+
+impl<'a> Parser<'a> {
     fn err(&self, detail: &'static str) -> Error {
         Error::Json {
             part: self.part,
@@ -447,7 +590,11 @@ impl Parser<'_> {
             if self.peek() != Some(b'"') {
                 return Err(self.err("expected a member name"));
             }
-            let key = self.string()?;
+            let key = match self.string_text()? {
+                Text::Plain(s) => known_name(s.as_bytes())
+                    .map_or_else(|| Cow::Owned(String::from(s)), Cow::Borrowed),
+                Text::Unescaped(s) => Cow::Owned(s),
+            };
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.err("expected ':'"));
@@ -458,7 +605,7 @@ impl Parser<'_> {
             if map.contains_key(&key) {
                 return Err(Error::DuplicateMember {
                     part: self.part,
-                    name: key,
+                    name: key.into_owned(),
                 });
             }
             map.entries.push((key, v));
@@ -497,8 +644,22 @@ impl Parser<'_> {
         }
     }
 
+    /// `s[start..end]` as text; `start` and `end` sit next to ASCII delimiters.
+    fn slice(&self, start: usize, end: usize) -> Result<&'a str, Error> {
+        if let Some(t) = self.text.and_then(|t| t.get(start..end)) {
+            return Ok(t);
+        }
+        let bytes = self.s.get(start..end).unwrap_or_default();
+        core::str::from_utf8(bytes).map_err(|e| Error::Json {
+            part: self.part,
+            offset: start + e.valid_up_to(),
+            detail: "invalid UTF-8",
+        })
+    }
+
     fn number(&mut self) -> Result<Number, Error> {
         let start = self.i;
+        let mut exponent = false;
         if self.peek() == Some(b'-') {
             self.i += 1;
         }
@@ -515,6 +676,7 @@ impl Parser<'_> {
             self.digits();
         }
         if let Some(b'e' | b'E') = self.peek() {
+            exponent = true;
             self.i += 1;
             if let Some(b'+' | b'-') = self.peek() {
                 self.i += 1;
@@ -524,17 +686,20 @@ impl Parser<'_> {
             }
             self.digits();
         }
-        let text = &self.s[start..self.i];
-        if text.len() > MAX_NUMBER_LEN {
+        if self.i - start > MAX_NUMBER_LEN {
             return Err(Error::NumberOutOfRange { part: self.part });
         }
         // The grammar above admits only ASCII.
-        let text = core::str::from_utf8(text).map_err(|_| self.err("invalid number"))?;
+        let text = self
+            .slice(start, self.i)
+            .map_err(|_| self.err("invalid number"))?;
         // Exponents can still overflow a double (1e999): refuse what no consumer can use.
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => Ok(Number(text.to_owned())),
-            _ => Err(Error::NumberOutOfRange { part: self.part }),
+        // Without one, at most MAX_NUMBER_LEN digits are always finite, and the grammar
+        // above is a subset of what `f64::from_str` accepts, so converting would only cost.
+        if exponent && !text.parse::<f64>().is_ok_and(f64::is_finite) {
+            return Err(Error::NumberOutOfRange { part: self.part });
         }
+        Ok(Number(String::from(text)))
     }
 
     fn digits(&mut self) {
@@ -558,32 +723,56 @@ impl Parser<'_> {
         Ok(v)
     }
 
+    /// The literal content of a string from the current position up to the next quote,
+    /// backslash, control character or end of input.
+    fn run(&mut self) -> Result<&'a str, Error> {
+        let start = self.i;
+        let rest = self.s.get(start..).unwrap_or_default();
+        let mut words = rest.chunks_exact(8);
+        let mut len = 0;
+        for w in &mut words {
+            let mut le = [0u8; 8];
+            le.copy_from_slice(w);
+            let found = string_stops(u64::from_le_bytes(le));
+            if found != 0 {
+                self.i = start + len + (found.trailing_zeros() / 8) as usize;
+                return self.slice(start, self.i);
+            }
+            len += 8;
+        }
+        self.i = start + len;
+        while let Some(&b) = self.s.get(self.i) {
+            if STRING_STOP[usize::from(b)] {
+                break;
+            }
+            self.i += 1;
+        }
+        self.slice(start, self.i)
+    }
+
     fn string(&mut self) -> Result<String, Error> {
+        Ok(match self.string_text()? {
+            // Most strings have no escapes: one allocation of exactly their length.
+            Text::Plain(s) => String::from(s),
+            Text::Unescaped(s) => s,
+        })
+    }
+
+    fn string_text(&mut self) -> Result<Text<'a>, Error> {
         self.i += 1; // opening quote
-        let mut out = String::new();
+        let first = self.run()?;
+        if self.peek() == Some(b'"') {
+            self.i += 1;
+            return Ok(Text::Plain(first));
+        }
+        let mut out = String::with_capacity(first.len() + 8);
+        out.push_str(first);
         loop {
-            // Copy the longest run of plain bytes at once.
-            let run_start = self.i;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.i += 1;
-            }
-            if self.i > run_start {
-                let run =
-                    core::str::from_utf8(&self.s[run_start..self.i]).map_err(|e| Error::Json {
-                        part: self.part,
-                        offset: run_start + e.valid_up_to(),
-                        detail: "invalid UTF-8",
-                    })?;
-                out.push_str(run);
-            }
             match self.peek() {
                 None => return Err(self.err("unterminated string")),
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok(out);
+                    return Ok(Text::Unescaped(out));
                 }
                 Some(b'\\') => {
                     self.i += 1;
@@ -591,6 +780,8 @@ impl Parser<'_> {
                 }
                 Some(_) => return Err(self.err("control character in string")),
             }
+            let run = self.run()?;
+            out.push_str(run);
         }
     }
 

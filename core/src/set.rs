@@ -542,16 +542,19 @@ fn read_events(raw: &Map, profile: Profile, report: &mut Report) -> Option<Vec<E
     }
     let mut out = Vec::with_capacity(events.len());
     for (uri, payload) in events.iter() {
-        let path = event_path(uri);
         match Event::parse(uri, payload) {
             Ok((ev, issues)) => {
-                for i in issues {
-                    report.warn(prefix_path(i, &path));
+                // The path is built only when there is something to report under it.
+                if !issues.is_empty() {
+                    let path = event_path(uri);
+                    for i in issues {
+                        report.warn(prefix_path(i, &path));
+                    }
                 }
                 out.push(ev);
             }
             Err(e) => {
-                report.error(e, &path);
+                report.error(e, &event_path(uri));
                 if !report.go_on() {
                     return None;
                 }
