@@ -20,7 +20,7 @@ const autocannon = require('autocannon');
 const quick = process.env.SSF_BENCH_QUICK === '1';
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS || (quick ? 5 : 30));
 const RS_LOAD_SECONDS = quick ? 3 : 10;
-const SEQ_PUSHES = quick ? 100 : 400;
+const SEQ_PUSHES = quick ? 100 : 300;
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS || 16);
 const PORT = Number(process.env.BENCH_PORT || 18787);
 const CLK_TCK = 100; // Linux USER_HZ
@@ -263,7 +263,7 @@ mf.ready.then((u) => console.log('ready ' + u.href));
 
 /** CPU per request of a few request kinds, to split a push's cost into its steps. */
 async function breakdown(target, base) {
-  const n = quick ? 40 : 150;
+  const n = quick ? 40 : 120;
   const kinds = [
     ['get_discovery', () => [`${base}/.well-known/ssf-configuration`, {}]],
     ['push_wrong_auth', () => [target.pushUrl, { method: 'POST', headers: { authorization: 'Bearer wrong', 'content-type': 'application/secevent+jwt' }, body: 'x.y.z' }]],
@@ -294,7 +294,7 @@ async function floor(kind) {
   try {
     const url = `http://127.0.0.1:${port}/`;
     await waitReady(url, child, 60);
-    const n = quick ? 40 : 300;
+    const n = quick ? 40 : 200;
     const body = tokens('ES256', 1)[0];
     const req = () => fetch(url, { method: 'POST', body });
     for (let i = 0; i < 20; i++) await (await req()).arrayBuffer();
