@@ -71,7 +71,7 @@ p();
 // ---- 1 ----
 p('## 1. Core, native (Criterion)');
 p();
-p('Method: `cargo bench -p ssf-core --features ring,getrandom,ec-tables` (core/benches/set.rs): the workspace release profile without LTO and with 16 codegen units (build time), no `target-cpu`; RustCrypto with its native precomputed P-256 tables (`ec-tables`). The token is a typical SSF SET (CAEP session-revoked, email `sub_id`, `aud`, `txn`, about 600 bytes with ES256); "verify" is the whole path: split, base64url, strict JSON, header rules, key selection, signature, every SET claim rule, typed events. Figures are Criterion medians. Peers: `openssl speed -seconds 2 ecdsap256 rsa2048` (raw verify: no hashing, no parsing; run before and after the Criterion run, mean taken) and the `jsonwebtoken` crate 9 (ring) verifying the same tokens with `iss`/`aud` checks.');
+p('Method: `cargo bench -p ssf-core --features ring,getrandom,ec-tables` (core/benches/set.rs): the workspace release profile without LTO and with 16 codegen units (build time), no `target-cpu`; RustCrypto with its native precomputed P-256 tables (`ec-tables`). The token is a typical SSF SET (CAEP session-revoked, email `sub_id`, `aud`, `txn`, about 600 bytes with ES256); "verify" is the whole path: split, base64url, strict JSON, header rules, key selection, signature, every SET claim rule, typed events. Figures are Criterion medians. Peers: `openssl speed -seconds 1 ecdsap256 rsa2048` (raw verify: no hashing, no parsing; run before and after the Criterion run, mean taken) and the `jsonwebtoken` crate 9 (ring) verifying the same tokens with `iss`/`aud` checks.');
 p();
 if (!existsSync(path.join(criterionDir, 'verify'))) {
   p(`Native: ${nm('native')}.`);

@@ -50,7 +50,7 @@ cat "$OUT/machine.env"
 # ---- 1. native ------------------------------------------------------------------------------
 openssl_speed() {
   # Raw signature verification (no hashing, no parsing): the practical limit.
-  openssl speed -seconds 2 -mr ecdsap256 rsa2048 2>/dev/null | grep '^+F' > "$OUT/openssl-$1.txt"
+  openssl speed -seconds 1 -mr ecdsap256 rsa2048 2>/dev/null | grep '^+F' > "$OUT/openssl-$1.txt"
   cat "$OUT/openssl-$1.txt"
 }
 if command -v openssl >/dev/null; then

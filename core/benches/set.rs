@@ -186,8 +186,8 @@ fn benches(c: &mut Criterion) {
 fn config() -> Criterion {
     let quick = std::env::var_os("SSF_BENCH_QUICK").is_some();
     Criterion::default()
-        .warm_up_time(Duration::from_millis(if quick { 100 } else { 500 }))
-        .measurement_time(Duration::from_millis(if quick { 300 } else { 2000 }))
+        .warm_up_time(Duration::from_millis(if quick { 100 } else { 300 }))
+        .measurement_time(Duration::from_millis(if quick { 300 } else { 1500 }))
         .sample_size(if quick { 10 } else { 30 })
         .without_plots()
 }
