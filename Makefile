@@ -4,7 +4,7 @@ SHELL := bash
 .DEFAULT_GOAL := build
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: setup build build-core build-js build-www build-worker test dev bench fuzz clean
+.PHONY: setup build build-core build-js build-www build-worker test dev bench bench-clock fuzz clean
 
 setup:
 	@if [ -x scripts/setup-tools.sh ]; then scripts/setup-tools.sh; fi
@@ -31,8 +31,12 @@ dev: build
 	@if [ -x scripts/dev.sh ]; then scripts/dev.sh; else echo "The worker comes next: core and bindings are built."; fi
 
 # Benchmarks need the release artefacts only (not the debug test builds of build-core).
-bench: build-worker
+# bench-clock runs first so that the report can give the whole command's time.
+bench: bench-clock build-worker
 	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; else echo "benchmarks: not yet"; fi
+
+bench-clock:
+	@mkdir -p target && date +%s > target/bench-started
 
 # Coverage-guided fuzzing of decode + verify (needs a nightly toolchain; not run by CI).
 fuzz:

@@ -65,7 +65,7 @@ p(`| kernel | ${machine.kernel || '-'} |`);
 p(`| rustc | ${machine.rustc || '-'} |`);
 p(`| Node | ${machine.node || '-'} |`);
 p(`| OpenSSL | ${machine.openssl || '-'} |`);
-p(`| run | ${machine.date || '-'}, load average at start ${machine.load_start || '-'}, at end ${machine.load_end || '-'}; \`scripts/bench.sh\` took ${machine.seconds || '-'} s (after \`make build\`) |`);
+p(`| run | ${machine.date || '-'}, load average at start ${machine.load_start || '-'}, at end ${machine.load_end || '-'}; \`scripts/bench.sh\` took ${machine.seconds || '-'} s${machine.make_seconds ? `, the whole \`make bench\` (builds included) ${machine.make_seconds} s` : ' (after the builds)'} |`);
 p();
 
 // ---- 1 ----

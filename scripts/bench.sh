@@ -95,5 +95,10 @@ part sizes node bench/sizes.mjs "$OUT/sizes.json"
 
 echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.env"
 echo "seconds=$((SECONDS - started))" >> "$OUT/machine.env"
+# Written by `make bench` before it builds: the whole command, builds included.
+if [ -f "$ROOT/target/bench-started" ]; then
+  echo "make_seconds=$(( $(date +%s) - $(cat "$ROOT/target/bench-started") ))" >> "$OUT/machine.env"
+  rm -f "$ROOT/target/bench-started"
+fi
 node bench/report.mjs "$OUT" "$TARGET_DIR/criterion" > BENCHMARKS.md
 log "BENCHMARKS.md written ($((SECONDS - started)) s)"
