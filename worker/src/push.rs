@@ -38,8 +38,9 @@ use crate::webcrypto;
 /// Largest SET accepted by push.
 pub const MAX_SET_BYTES: usize = 64 * 1024;
 
-/// What a push needs of a stream, parsed once: the record read from KV on every push, its
-/// source, inline keys and subject lists re-parsed, cost more CPU than the signature check.
+/// What a push needs of a stream, parsed once. Reading the record from KV and re-parsing
+/// its source, inline keys and subject lists on every push cost more CPU than the
+/// signature check.
 ///
 /// Kept per isolate for `PUSH_TARGET_CACHE_MS` and dropped at once when this isolate
 /// changes the stream (`forget`). Another isolate's change is seen within that time, which
