@@ -172,3 +172,58 @@ fn builder_refuses_profile_violations() {
     );
     let _: Map = base().build().unwrap();
 }
+
+/// The DER inside a PEM test key, and back: the standard base64 alphabet through core's
+/// base64url (the tests need no other decoder).
+fn pem_der(pem: &str) -> Vec<u8> {
+    let body: String = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect::<String>()
+        .replace('+', "-")
+        .replace('/', "_")
+        .replace('=', "");
+    ssf_core::base64url::decode(body.as_bytes()).expect("test key PEM")
+}
+
+fn der_pem(label: &str, der: &[u8]) -> String {
+    let mut b64 = ssf_core::base64url::encode(der)
+        .replace('-', "+")
+        .replace('_', "/");
+    while b64.len() % 4 != 0 {
+        b64.push('=');
+    }
+    format!("-----BEGIN {label}-----\n{b64}\n-----END {label}-----\n")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(192))]
+
+    /// Private-key PEMs are user input (the CLI, the inspector): a key with any byte
+    /// changed, cut anywhere, under any label and read for any algorithm gets an answer,
+    /// never a panic; the untouched key still reads.
+    #[test]
+    fn mangled_private_key_pems_never_panic(
+        file in 0usize..3,
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+        cut in any::<prop::sample::Index>(),
+        label in 0usize..4,
+        alg in 0usize..ssf_core::Algorithm::ALL.len(),
+    ) {
+        let (name, own_alg) = [
+            ("p256.pem", ssf_core::Algorithm::ES256),
+            ("rsa2048.pem", ssf_core::Algorithm::RS256),
+            ("p256-other.pem", ssf_core::Algorithm::ES256),
+        ][file];
+        let pem = data(name);
+        prop_assert!(ssf_core::signing::SigningKey::from_pkcs8_pem(&pem, own_alg).is_ok());
+        let mut der = pem_der(&pem);
+        let i = at.index(der.len());
+        der[i] = byte;
+        der.truncate(cut.index(der.len() + 1));
+        let label = ["PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY", "PUBLIC KEY"][label];
+        let alg = ssf_core::Algorithm::ALL[alg];
+        let _ = ssf_core::signing::SigningKey::from_pkcs8_pem(&der_pem(label, &der), alg);
+    }
+}
