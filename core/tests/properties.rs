@@ -190,7 +190,7 @@ fn der_pem(label: &str, der: &[u8]) -> String {
     let mut b64 = ssf_core::base64url::encode(der)
         .replace('-', "+")
         .replace('_', "/");
-    while b64.len() % 4 != 0 {
+    while !b64.len().is_multiple_of(4) {
         b64.push('=');
     }
     format!("-----BEGIN {label}-----\n{b64}\n-----END {label}-----\n")
