@@ -33,8 +33,8 @@ async function streamFor(up, extra = {}) {
 
 describe('accepted SETs', () => {
   // Every algorithm the worker accepts: the signature is checked by workerd's WebCrypto
-  // (core's own provider only when WebCrypto cannot answer), so each needs its own
-  // import and verify parameters to be right.
+  // (core's own provider for EdDSA and whenever WebCrypto cannot answer), so each needs
+  // its own import and verify parameters to be right.
   for (const alg of ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA']) {
     test(`a jose-signed ${alg} SET is accepted, queued and polled unchanged`, async () => {
       const up = await Upstream.create({ alg });

@@ -8,7 +8,9 @@
 //! thumbprint input (its public material), so a rotated key is a different entry.
 //! Anything other than a clear answer from WebCrypto (an import or call that throws, an
 //! algorithm the runtime lacks) yields `None`, and the caller falls back to core's pure-Rust
-//! provider: the verdict never depends on the runtime, only the speed does.
+//! provider. EdDSA always goes there: core verifies Ed25519 strictly (RFC 8032 section
+//! 5.1.7, small-order `R` refused), which WebCrypto's Ed25519 does not promise, and the
+//! verdict must not depend on the runtime.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -131,7 +133,8 @@ fn import_params(alg: Algorithm) -> Option<JsValue> {
         Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512 => {
             object(&[("name", "RSA-PSS".into()), ("hash", hash(alg).into())])
         }
-        Algorithm::EdDSA => object(&[("name", "Ed25519".into())]),
+        // Core's strict check instead (see the module documentation).
+        Algorithm::EdDSA => None,
     }
 }
 
@@ -152,6 +155,6 @@ fn verify_params(alg: Algorithm) -> Option<JsValue> {
             };
             object(&[("name", "RSA-PSS".into()), ("saltLength", salt.into())])
         }
-        Algorithm::EdDSA => object(&[("name", "Ed25519".into())]),
+        Algorithm::EdDSA => None,
     }
 }
