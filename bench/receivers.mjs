@@ -257,7 +257,10 @@ const mf = new Miniflare(process.env.BENCH_FLOOR ? {
   modulesRules: [{ type: 'ESModule', include: ['**/*.js', '**/*.mjs'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
   compatibilityDate: '2025-09-01',
   kvNamespaces: ['SSF_KV'],
-  durableObjects: { SSF_QUEUE: { className: 'SsfQueue', useSQLite: true } },
+  durableObjects: {
+    SSF_QUEUE: { className: 'SsfQueue', useSQLite: true },
+    SSF_NODE: { className: 'SsfNode', useSQLite: true },
+  },
   // The load test stores tens of thousands of SETs with no backend polling them: lift the
   // per-stream cap (10,000 by default) so every push is stored, as the Node receiver does.
   bindings: { SSF_TOKENS: process.env.BENCH_TOKENS, SSF_MAX_QUEUED_SETS: '10000000' },

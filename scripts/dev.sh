@@ -33,8 +33,11 @@ put_var() { # name value
 }
 {
   put_var SSF_TOKENS "$SSF_TOKENS"
+  # A local deployment: sources and peers on this machine may be called over http.
+  put_var SSF_LOCAL "${SSF_LOCAL:-true}"
   for v in SSF_ISSUER SSF_SIGNING_JWK SSF_DEFAULT_SUBJECTS SSF_LONG_POLL_SECONDS SSF_REDELIVERY_SECONDS \
-           SSF_RETENTION_SECONDS SSF_JWKS_CACHE_SECONDS SSF_JWKS_REFETCH_SECONDS SSF_MIN_VERIFICATION_INTERVAL; do
+           SSF_RETENTION_SECONDS SSF_JWKS_CACHE_SECONDS SSF_JWKS_REFETCH_SECONDS SSF_MIN_VERIFICATION_INTERVAL \
+           SSF_ALLOW_IP_HOSTS SSF_FETCH_TIMEOUT_SECONDS; do
     if [ -n "${!v:-}" ]; then put_var "$v" "${!v}"; fi
   done
 } > "$envfile"

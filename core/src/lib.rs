@@ -21,6 +21,7 @@ pub mod builder;
 pub mod crypto;
 pub mod error;
 pub mod events;
+pub mod filter;
 pub mod issue;
 pub mod json;
 pub mod jwk;

@@ -144,7 +144,7 @@ describe('restart', () => {
   test('wrangler dev stopped and started on the same state between push and poll loses nothing', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     const envFile = path.join(dir, 'dev.env');
-    fs.writeFileSync(envFile, `SSF_TOKENS='${JSON.stringify(TOKENS)}'\n`);
+    fs.writeFileSync(envFile, `SSF_TOKENS='${JSON.stringify(TOKENS)}'\nSSF_LOCAL='true'\n`);
     const dev = new WranglerDev(path.join(dir, 'state'), envFile, await freePort());
     const auth = { authorization: `Bearer ${ALICE}`, 'content-type': 'application/json' };
     try {

@@ -45,7 +45,9 @@ export function workerSigningJwk() {
  * strings). `persist` = a directory: KV and Durable Object state persisted there.
  */
 export async function startWorker({ vars = {}, persist, signingKey = true } = {}) {
-  const bindings = { SSF_TOKENS: JSON.stringify(TOKENS) };
+  // SSF_LOCAL: the test peers are http servers on 127.0.0.1, which only a local
+  // deployment may call.
+  const bindings = { SSF_TOKENS: JSON.stringify(TOKENS), SSF_LOCAL: 'true' };
   if (signingKey) bindings.SSF_SIGNING_JWK = JSON.stringify(await workerSigningJwk());
   for (const [k, v] of Object.entries(vars)) {
     if (v === undefined || v === null) delete bindings[k];
@@ -61,7 +63,10 @@ export async function startWorker({ vars = {}, persist, signingKey = true } = {}
     ],
     compatibilityDate: '2025-09-01',
     kvNamespaces: ['SSF_KV'],
-    durableObjects: { SSF_QUEUE: { className: 'SsfQueue', useSQLite: true } },
+    durableObjects: {
+      SSF_QUEUE: { className: 'SsfQueue', useSQLite: true },
+      SSF_NODE: { className: 'SsfNode', useSQLite: true },
+    },
     bindings,
     cf: false,
   };

@@ -131,28 +131,38 @@ describe('poll', () => {
     assert.deepEqual((await w.poll(cfg, { returnImmediately: true })).json.sets, {});
   });
 
-  test('a paused stream holds SETs and delivers them once enabled', async () => {
+  test('a paused stream holds SETs and delivers them once enabled; its announcement comes first', async () => {
     const cfg = await w.createStream({ source: up.source() });
     const status = (s) => w.post('/ssf/status', { token: ALICE, body: { stream_id: cfg.stream_id, status: s } });
+    const updatesIn = (sets) => Object.values(sets).map(decodeClaims)
+      .filter((c) => c.events[EV.streamUpdated]).map((c) => c.events[EV.streamUpdated].status);
     assert.equal((await status('paused')).status, 200);
     const held = await pushN(cfg, 2);
-    assert.deepEqual((await w.poll(cfg, { returnImmediately: true })).json.sets, {});
+    // SSF 1.0: the stream-updated SET is sent before delivery stops, so it is the one SET a
+    // paused stream delivers.
+    const whilePaused = (await w.poll(cfg, { returnImmediately: true })).json.sets;
+    assert.deepEqual(updatesIn(whilePaused), ['paused']);
+    assert.equal(Object.keys(whilePaused).length, 1, 'nothing else while paused');
+    await w.poll(cfg, { returnImmediately: true, maxEvents: 0, ack: Object.keys(whilePaused) });
     assert.equal((await status('enabled')).status, 200);
     const got = await w.drain(cfg);
     const values = Object.values(got);
     for (const s of held) assert.ok(values.includes(s), 'held SET delivered after enabling');
-    const updates = values.map(decodeClaims).filter((c) => c.events[EV.streamUpdated]).map((c) => c.events[EV.streamUpdated].status);
-    assert.deepEqual(updates, ['paused', 'enabled'], 'stream-updated SETs announce the changes');
+    assert.deepEqual(updatesIn(got), ['enabled'], 'stream-updated(enabled) on re-enabling');
   });
 
-  test('a disabled stream drops queued and arriving SETs', async () => {
+  test('a disabled stream drops queued and arriving SETs, and announces that it is disabled', async () => {
     const cfg = await w.createStream({ source: up.source() });
     const status = (s) => w.post('/ssf/status', { token: ALICE, body: { stream_id: cfg.stream_id, status: s } });
     await pushN(cfg, 1);
     assert.equal((await status('disabled')).status, 200);
     const r = await w.push(cfg, await up.sign());
     assert.equal(r.status, 202, 'still answered 202');
-    assert.deepEqual((await w.poll(cfg, { returnImmediately: true })).json.sets, {});
+    const announced = Object.values(await w.drain(cfg)).map(decodeClaims);
+    assert.equal(announced.length, 1, 'only the stream-updated(disabled) SET');
+    assert.equal(announced[0].events[EV.streamUpdated].status, 'disabled');
+    assert.equal((await status('disabled')).status, 200);
+    assert.deepEqual((await w.poll(cfg, { returnImmediately: true })).json.sets, {}, 'no repeat without a change');
     assert.equal((await status('enabled')).status, 200);
     const values = Object.values(await w.drain(cfg)).map(decodeClaims);
     assert.equal(values.length, 1, 'only the stream-updated(enabled) SET');

@@ -11,6 +11,9 @@ use worker::Env;
 
 pub const KV_BINDING: &str = "SSF_KV";
 pub const QUEUE_BINDING: &str = "SSF_QUEUE";
+/// Durable Object binding of the node-wide object (class `SsfNode`, one instance): what
+/// must be created exactly once, such as the generated signing key.
+pub const NODE_BINDING: &str = "SSF_NODE";
 pub const VAR_TOKENS: &str = "SSF_TOKENS";
 pub const VAR_ISSUER: &str = "SSF_ISSUER";
 pub const VAR_SIGNING_JWK: &str = "SSF_SIGNING_JWK";
@@ -20,6 +23,8 @@ pub const DISCOVERY_PATH: &str = "/.well-known/ssf-configuration";
 pub const JWKS_PATH: &str = "/ssf/jwks.json";
 pub const CONFIGURATION_PATH: &str = "/ssf/streams";
 pub const STATUS_PATH: &str = "/ssf/status";
+/// Extension: `POST` replaces a stream's push credential (see `management::rotate_push`).
+pub const ROTATE_PUSH_PATH: &str = "/ssf/streams/rotate-push";
 pub const ADD_SUBJECT_PATH: &str = "/ssf/subjects:add";
 pub const REMOVE_SUBJECT_PATH: &str = "/ssf/subjects:remove";
 pub const VERIFICATION_PATH: &str = "/ssf/verify";
@@ -51,18 +56,22 @@ pub const MAX_SETS_PER_POLL: i64 = 100;
 /// A source's JWKS fetched from its `jwks_uri` is used for this long before being refetched.
 /// Override: `SSF_JWKS_CACHE_SECONDS`.
 pub const JWKS_CACHE_SECONDS: u64 = 300;
-/// An unknown `kid` triggers at most one JWKS refetch per source per this interval (the
-/// first fetch of a source does not count). Override: `SSF_JWKS_REFETCH_SECONDS`.
+/// An unknown `kid` triggers at most one JWKS refetch per stream per this interval (the
+/// first fetch of a source does not count); while the gate is closed such a push is
+/// answered `503` with `Retry-After`. Override: `SSF_JWKS_REFETCH_SECONDS`.
 pub const JWKS_REFETCH_SECONDS: u64 = 60;
-/// How long an isolate reuses a stream's parsed push settings (record, source, keys,
-/// subjects) before reading KV again. Writes made by the same isolate take effect at once;
-/// KV's own edge cache already allows 60 s of staleness between locations.
-pub const PUSH_TARGET_CACHE_MS: i64 = 5_000;
+/// An outgoing request (JWKS fetch, ...) is abandoned after this long, body included.
+/// Override: `SSF_FETCH_TIMEOUT_SECONDS`.
+pub const FETCH_TIMEOUT_SECONDS: u64 = 10;
+/// Longest grace period during which a rotated push credential still works.
+pub const MAX_PUSH_GRACE_SECONDS: u64 = 7 * 24 * 3600;
 /// Accepted clock skew for a pushed SET's `iat` in the future.
 pub const CLOCK_SKEW_SECONDS: u64 = 300;
 /// `min_verification_interval` of every stream: verification requests closer than this are
 /// answered `429`. 0 = no limit. Override: `SSF_MIN_VERIFICATION_INTERVAL`.
 pub const MIN_VERIFICATION_INTERVAL: u64 = 0;
+/// Most JWKS documents an isolate keeps parsed (least recently used dropped first).
+pub const MAX_CACHED_JWKS: usize = 256;
 /// Most streams a receiver may create.
 pub const MAX_STREAMS_PER_RECEIVER: usize = 100;
 
@@ -72,6 +81,12 @@ pub fn knob(env: &Env, name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.to_string().trim().parse::<u64>().ok())
         .unwrap_or(default)
+}
+
+/// A boolean variable: `true`, `1` or `yes` (any case) is on; anything else, or absent, off.
+pub fn flag(env: &Env, name: &str) -> bool {
+    var(env, name)
+        .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
 }
 
 /// An optional string variable (secret or plain var); empty counts as absent.

@@ -9,8 +9,9 @@ use futures_util::StreamExt;
 use ssf_core::json::{Map, Value};
 use worker::{Headers, Request, Response};
 
-/// The largest request body any endpoint accepts (a SET, a management or poll request).
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The largest request body any endpoint accepts (a SET, a management or poll request):
+/// core's token limit, so a push body and the SET inside it are bounded alike.
+pub const MAX_BODY_BYTES: usize = ssf_core::limits::MAX_TOKEN_LEN;
 
 /// A failed request, turned into a JSON error response at the edge of the router.
 #[derive(Debug)]
@@ -22,6 +23,8 @@ pub struct ApiError {
     pub challenge: bool,
     /// Adds `Allow` (405 answers).
     pub allow: Option<&'static str>,
+    /// Adds `Retry-After` in seconds (503 and 429 answers).
+    pub retry_after: Option<u64>,
 }
 
 pub type HandlerResult = std::result::Result<Response, ApiError>;
@@ -34,7 +37,16 @@ impl ApiError {
             description: description.into(),
             challenge: false,
             allow: None,
+            retry_after: None,
         }
+    }
+
+    /// `503 temporarily_unavailable`: nothing is wrong with the request; retry later
+    /// (after `retry_after` seconds when known).
+    pub fn unavailable(description: impl Into<String>, retry_after: Option<u64>) -> Self {
+        let mut e = Self::new(503, "temporarily_unavailable", description);
+        e.retry_after = retry_after;
+        e
     }
 
     pub fn bad_request(description: impl Into<String>) -> Self {
@@ -83,6 +95,9 @@ impl ApiError {
         }
         if let Some(allow) = self.allow {
             let _ = h.set("Allow", allow);
+        }
+        if let Some(secs) = self.retry_after {
+            let _ = h.set("Retry-After", &secs.to_string());
         }
         resp
     }

@@ -1,18 +1,19 @@
 //! Keys: the worker's own signing key, and the upstream sources' JWKS with a cache.
 //!
-//! **Signing key.** `SSF_SIGNING_JWK` (a private JWK) if set; otherwise a key generated once
-//! (`GENERATED_KEY_ALG`) and kept in KV under `worker:signing-jwk`. A key without `kid` gets
-//! its RFC 7638 thumbprint as `kid`. Parsed once per isolate.
+//! **Signing key.** `SSF_SIGNING_JWK` (a private JWK) if set; otherwise the key the node
+//! Durable Object generated once (`node`). A key without `kid` gets its RFC 7638
+//! thumbprint as `kid`. Parsed once per isolate; `jwks_uri` serves the same key, so the
+//! key in use is always the key served.
 //!
 //! **Source JWKS.** A stream's `source` gives its upstream's keys inline (`jwks`) or by
-//! `jwks_uri`. Fetched sets are cached per isolate and in KV (`jwks:{sha256(uri)}`) for
-//! `JWKS_CACHE_SECONDS`; when the cache is stale and the fetch fails, the stale keys are
-//! used. A SET whose `kid` is unknown triggers one refetch, at most one per source per
-//! `JWKS_REFETCH_SECONDS` (the first fetch of a source, and fetches because the cache
-//! expired, do not count), so key rotation works and a flood of unknown `kid`s cannot hammer
-//! the upstream.
+//! `jwks_uri`. Fetched sets (through `fetch`, with its URL policy, no redirects, size limit
+//! and timeout) are cached per isolate (at most `MAX_CACHED_JWKS`, least recently used
+//! dropped first) and in KV (`jwks:{sha256(uri)}`) for `JWKS_CACHE_SECONDS`; when the cache
+//! is stale and the fetch fails, the stale keys are used. The cache is shared by every
+//! stream naming the same URI (the document is the same for all); the refetch an unknown
+//! `kid` asks for is gated per stream, by the stream's Durable Object.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -21,30 +22,31 @@ use ssf_core::json::{parse_object, Map, Value};
 use ssf_core::jwk::JwkSet;
 use ssf_core::signing::SigningKey;
 use ssf_core::Algorithm;
-use worker::{Env, Fetch, Method, Request, RequestInit};
+use worker::Env;
 
-use crate::config::{
-    knob, var, JWKS_CACHE_SECONDS, JWKS_REFETCH_SECONDS, KV_BINDING, VAR_SIGNING_JWK,
-};
+use crate::config::{knob, var, JWKS_CACHE_SECONDS, KV_BINDING, MAX_CACHED_JWKS, VAR_SIGNING_JWK};
+use crate::fetch::Outbound;
 use crate::http::{now_ms, ApiError};
 use crate::streams::kv_err;
 
 /// Algorithm of the key generated when `SSF_SIGNING_JWK` is not set. (Set `SSF_SIGNING_JWK`
 /// to an RSA key of 2048 bits or more for the CAEP interoperability profile's RS256.)
 pub const GENERATED_KEY_ALG: Algorithm = Algorithm::ES256;
-const SIGNING_KEY_KV: &str = "worker:signing-jwk";
 /// Largest JWKS document fetched from a `jwks_uri`.
 const MAX_JWKS_BYTES: usize = ssf_core::limits::MAX_JWKS_LEN;
 
 thread_local! {
     static SIGNING_KEY: RefCell<Option<(String, Rc<SigningKey>)>> = const { RefCell::new(None) };
     static JWKS_CACHE: RefCell<HashMap<String, CachedJwks>> = RefCell::new(HashMap::new());
+    /// A use counter: the entry with the smallest `used` is the least recently used.
+    static JWKS_CLOCK: Cell<u64> = const { Cell::new(0) };
 }
 
 #[derive(Clone)]
 struct CachedJwks {
     keys: Rc<JwkSet>,
     fetched_at: i64,
+    used: u64,
 }
 
 /// The worker's signing key.
@@ -61,32 +63,10 @@ pub async fn signing_key(env: &Env) -> Result<Rc<SigningKey>, ApiError> {
     }
     let jwk_json = match configured {
         Some(j) => j,
-        None => {
-            let kv = env.kv(KV_BINDING)?;
-            match kv.get(SIGNING_KEY_KV).text().await.map_err(kv_err)? {
-                Some(j) => j,
-                None => {
-                    let key = SigningKey::generate(GENERATED_KEY_ALG).map_err(|e| {
-                        ApiError::internal(format!("cannot generate a signing key: {e}"))
-                    })?;
-                    let j = Value::Object(key.to_jwk_map()).to_json();
-                    kv.put(SIGNING_KEY_KV, j.clone())
-                        .map_err(kv_err)?
-                        .execute()
-                        .await
-                        .map_err(kv_err)?;
-                    // Another isolate may have raced us: use what the store holds.
-                    kv.get(SIGNING_KEY_KV)
-                        .text()
-                        .await
-                        .map_err(kv_err)?
-                        .unwrap_or(j)
-                }
-            }
-        }
+        None => crate::node::generated_signing_jwk(env).await?,
     };
     let mut key = SigningKey::from_jwk(&jwk_json).map_err(|e| {
-        worker::console_error!("{VAR_SIGNING_JWK} (or the stored key) is unusable: {e}");
+        worker::console_error!("{VAR_SIGNING_JWK} (or the generated key) is unusable: {e}");
         ApiError::internal("signing key unusable")
     })?;
     if key.kid().is_none() {
@@ -125,35 +105,52 @@ fn sha_hex(s: &str) -> String {
         .collect()
 }
 
-/// Keys given inline in `source.jwks`, parsed once per isolate.
-pub fn inline_keys(jwks: &Map) -> Result<Rc<JwkSet>, ssf_core::Error> {
-    let text = Value::Object(jwks.clone()).to_json();
-    let tag = format!("inline:{}", sha_hex(&text));
-    if let Some(c) = JWKS_CACHE.with(|c| c.borrow().get(&tag).cloned()) {
-        return Ok(c.keys);
-    }
-    let keys = Rc::new(JwkSet::from_map(jwks)?);
-    JWKS_CACHE.with(|c| {
-        c.borrow_mut().insert(
-            tag,
-            CachedJwks {
-                keys: keys.clone(),
-                fetched_at: 0,
-            },
-        )
+fn cached(uri: &str) -> Option<CachedJwks> {
+    let tick = JWKS_CLOCK.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
     });
-    Ok(keys)
+    JWKS_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        let e = c.get_mut(uri)?;
+        e.used = tick;
+        Some(e.clone())
+    })
 }
 
-/// A source JWKS cache over KV and memory.
-pub struct JwksCache<'a> {
-    env: &'a Env,
+fn remember(uri: &str, keys: Rc<JwkSet>, fetched_at: i64) {
+    let tick = JWKS_CLOCK.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    JWKS_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if !c.contains_key(uri) && c.len() >= MAX_CACHED_JWKS {
+            let oldest = c.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                c.remove(&k);
+            }
+        }
+        c.insert(
+            uri.to_string(),
+            CachedJwks {
+                keys,
+                fetched_at,
+                used: tick,
+            },
+        );
+    });
 }
 
 /// The keys of a `jwks_uri`, and whether they were fetched by this very call.
 pub struct FetchedKeys {
     pub keys: Rc<JwkSet>,
     pub fresh: bool,
+}
+
+/// A source JWKS cache over KV and memory.
+pub struct JwksCache<'a> {
+    env: &'a Env,
 }
 
 impl<'a> JwksCache<'a> {
@@ -168,7 +165,7 @@ impl<'a> JwksCache<'a> {
     /// The cached keys of `uri`, fetching them when absent or stale.
     pub async fn get(&self, uri: &str) -> Result<FetchedKeys, ApiError> {
         let now = now_ms();
-        let mem = JWKS_CACHE.with(|c| c.borrow().get(uri).cloned());
+        let mem = cached(uri);
         if let Some(c) = &mem {
             if now - c.fetched_at < self.ttl_ms() {
                 return Ok(FetchedKeys {
@@ -186,7 +183,7 @@ impl<'a> JwksCache<'a> {
                 let at = m.get("fetched_at").and_then(Value::as_i64).unwrap_or(0);
                 if let Some(Ok(keys)) = m.get_str("jwks").map(JwkSet::from_json) {
                     let keys = Rc::new(keys);
-                    self.remember(uri, keys.clone(), at);
+                    remember(uri, keys.clone(), at);
                     if now - at < self.ttl_ms() {
                         return Ok(FetchedKeys { keys, fresh: false });
                     }
@@ -206,87 +203,25 @@ impl<'a> JwksCache<'a> {
         }
     }
 
-    /// Refetches `uri` after an unknown `kid`, if the source's refetch budget allows.
-    /// `None` when rate limited.
-    pub async fn refetch(&self, uri: &str) -> Result<Option<Rc<JwkSet>>, ApiError> {
-        let now = now_ms();
-        let interval =
-            knob(self.env, "SSF_JWKS_REFETCH_SECONDS", JWKS_REFETCH_SECONDS) as i64 * 1000;
-        let kv = self.env.kv(KV_BINDING)?;
-        let gate_key = format!("jwks-refetch:{}", sha_hex(uri));
-        let mem_gate = format!("refetch:{uri}");
-        let last_mem = JWKS_CACHE.with(|c| c.borrow().get(&mem_gate).map(|c| c.fetched_at));
-        let last_kv = kv
-            .get(&gate_key)
-            .text()
-            .await
-            .map_err(kv_err)?
-            .and_then(|s| s.parse::<i64>().ok());
-        let last = last_mem.into_iter().chain(last_kv).max();
-        if let Some(t) = last {
-            if now - t < interval {
-                return Ok(None);
-            }
-        }
-        JWKS_CACHE.with(|c| {
-            c.borrow_mut().insert(
-                mem_gate,
-                CachedJwks {
-                    keys: Rc::new(JwkSet::from_keys(Vec::new())),
-                    fetched_at: now,
-                },
-            )
-        });
-        kv.put(&gate_key, now.to_string())
-            .map_err(kv_err)?
-            .execute()
-            .await
-            .map_err(kv_err)?;
-        self.fetch(uri).await.map(Some)
-    }
-
-    fn remember(&self, uri: &str, keys: Rc<JwkSet>, at: i64) {
-        JWKS_CACHE.with(|c| {
-            c.borrow_mut().insert(
-                uri.to_string(),
-                CachedJwks {
-                    keys,
-                    fetched_at: at,
-                },
-            )
-        });
-    }
-
-    async fn fetch(&self, uri: &str) -> Result<Rc<JwkSet>, ApiError> {
+    /// Fetches `uri` now (after an unknown `kid`; the caller decides whether its gate
+    /// allows it) and caches the result.
+    pub async fn fetch(&self, uri: &str) -> Result<Rc<JwkSet>, ApiError> {
         let unavailable = |why: String| {
             worker::console_warn!("JWKS fetch of {uri} failed: {why}");
-            ApiError::new(
-                503,
-                "temporarily_unavailable",
-                "the source's JWKS could not be fetched; retry later",
-            )
+            ApiError::unavailable("the source's JWKS could not be fetched; retry later", None)
         };
-        let mut init = RequestInit::new();
-        init.with_method(Method::Get);
-        let req = Request::new_with_init(uri, &init).map_err(|e| unavailable(e.to_string()))?;
-        req.headers()
-            .set("Accept", "application/jwk-set+json, application/json")
-            .map_err(|e| unavailable(e.to_string()))?;
-        let mut resp = Fetch::Request(req)
-            .send()
+        let got = Outbound::get(uri, MAX_JWKS_BYTES)
+            .header("Accept", "application/jwk-set+json, application/json")
+            .send(self.env)
             .await
             .map_err(|e| unavailable(e.to_string()))?;
-        if resp.status_code() != 200 {
-            return Err(unavailable(format!("HTTP {}", resp.status_code())));
+        if got.status != 200 {
+            return Err(unavailable(format!("HTTP {}", got.status)));
         }
-        let body = resp.bytes().await.map_err(|e| unavailable(e.to_string()))?;
-        if body.len() > MAX_JWKS_BYTES {
-            return Err(unavailable("document too large".into()));
-        }
-        let text = String::from_utf8(body).map_err(|_| unavailable("not UTF-8".into()))?;
+        let text = String::from_utf8(got.body).map_err(|_| unavailable("not UTF-8".into()))?;
         let keys = Rc::new(JwkSet::from_json(&text).map_err(|e| unavailable(e.to_string()))?);
         let now = now_ms();
-        self.remember(uri, keys.clone(), now);
+        remember(uri, keys.clone(), now);
         let mut rec = Map::new();
         rec.insert("fetched_at", now);
         rec.insert("jwks", text);

@@ -6,23 +6,28 @@
 //! with RFC 8936 poll, managed with the SSF 1.0 management API.
 //!
 //! This file is only the router; one module per concept does the work:
-//! `auth` (bearer tokens), `streams` (configurations in KV), `queue` (the per-stream Durable
-//! Object), `push`, `poll`, `management`, `keys` (the worker's signing key and the sources'
-//! JWKS cache), `webcrypto` (signature checks by the runtime), `discovery`.
+//! `auth` (bearer tokens), `stream` (the per-stream Durable Object: settings, push checks,
+//! queue), `streams` (the receivers' index of stream ids in KV), `node` (the node-wide
+//! Durable Object), `push`, `poll`, `management`, `keys` (the worker's signing key and the
+//! sources' JWKS cache), `fetch` (every outgoing request), `webcrypto` (signature checks by
+//! the runtime), `discovery`.
 
 mod auth;
 mod config;
 mod discovery;
+mod fetch;
 mod http;
 mod keys;
 mod management;
+mod node;
 mod poll;
 mod push;
-mod queue;
+mod stream;
 mod streams;
 mod webcrypto;
 
-pub use queue::SsfQueue;
+pub use node::SsfNode;
+pub use stream::SsfQueue;
 
 use worker::{event, Context, Env, Method, Request, Response, Result};
 
@@ -52,6 +57,7 @@ async fn route(req: Request, env: &Env) -> HandlerResult {
         JWKS_PATH if get => discovery::jwks(env).await,
         DISCOVERY_PATH | JWKS_PATH => Err(ApiError::method_not_allowed("GET, HEAD")),
         CONFIGURATION_PATH => management::configuration(req, env).await,
+        ROTATE_PUSH_PATH => management::rotate_push(req, env).await,
         STATUS_PATH => management::status(req, env).await,
         ADD_SUBJECT_PATH => management::add_subject(req, env).await,
         REMOVE_SUBJECT_PATH => management::remove_subject(req, env).await,

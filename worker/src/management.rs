@@ -9,32 +9,39 @@
 //!   `ssf-core` catalogue; `events_delivered` is core's `deliverable_events`:
 //!   `events_requested` ∩ supported, or every supported event when `events_requested` is
 //!   absent;
-//! - the `push` extension (`endpoint_url`, `authorization_header`) is minted at creation;
+//! - the `push` extension (`endpoint_url`, `authorization_header`) is minted at creation and
+//!   replaced by `POST /ssf/streams/rotate-push` (the old value optionally kept working for
+//!   a grace period);
 //! - status changes made through the status endpoint are announced with a stream-updated
-//!   SET in the stream (held while paused; dropped while disabled, as every SET is).
+//!   SET stored in the same step as the change; it stays deliverable while the stream is
+//!   paused or disabled, since SSF 1.0 sends it before delivery stops.
+//!
+//! Every stream is read from and written to its own Durable Object (`stream`), which is
+//! the source of truth; writes are compare-and-set there, so concurrent changes never lose
+//! one. KV holds only the receiver's index of stream ids.
 
 use ssf_core::builder::SetBuilder;
 use ssf_core::events::{Event, StreamStatus as EventStatus};
-use ssf_core::json::Value;
+use ssf_core::json::{Map, Value};
 use ssf_core::subject::SubjectId;
 use ssf_core::wire::{
     apply_patch, apply_replace, AddSubjectRequest, Audience, CreateStreamRequest, PushEndpoint,
     RemoveSubjectRequest, Status, StreamConfig, StreamStatus, TransmitterSupplied,
-    UpdateStreamRequest, UrlPolicy, VerificationRequest,
+    UpdateStreamRequest, VerificationRequest,
 };
 use worker::{Env, Method, Request};
 
 use crate::auth::{authenticate, Receiver};
 use crate::config::*;
+use crate::fetch::UrlRules;
 use crate::http::{
-    empty, mgmt_json, now_secs, origin, query_param, read_json_object, ApiError, HandlerResult,
+    empty, mgmt_json, now_ms, now_secs, origin, query_param, read_json_object, ApiError,
+    HandlerResult,
 };
 use crate::keys::signing_key;
-use crate::queue::{Enqueued, QueueClient};
-use crate::streams::{random_id, StreamRecord, Streams};
-
-/// URLs in `source` (and push `delivery`) must be https, or http to the local machine.
-const URL_POLICY: UrlPolicy = UrlPolicy::AllowLoopbackHttp;
+use crate::stream::record::StreamRecord;
+use crate::stream::{Enqueued, StreamClient};
+use crate::streams::{random_id, StreamIndex};
 
 fn core_400(e: ssf_core::Error) -> ApiError {
     ApiError::bad_request(e.to_string())
@@ -96,15 +103,23 @@ fn finish_config(cfg: &mut StreamConfig) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The URLs of a `source` (issuer, `jwks_uri`). (A poll `delivery` URL is ours; push
-/// delivery is refused by `finish_config`.)
-fn validate_source(source: Option<&ssf_core::wire::Source>) -> Result<(), ApiError> {
-    match source {
-        Some(s) => s
-            .validate(URL_POLICY)
-            .map_err(|e| ApiError::bad_request(format!("source: {e}"))),
-        None => Ok(()),
+/// The URLs of a `source`: core's syntax rules, and for the `jwks_uri` the worker will
+/// fetch, the deployment's outbound rules (`fetch::UrlRules`), so a URL the worker would
+/// refuse to call is a `400` now rather than a failure at the first push. (A poll
+/// `delivery` URL is ours; push delivery is refused by `finish_config`.)
+fn validate_source(env: &Env, source: Option<&ssf_core::wire::Source>) -> Result<(), ApiError> {
+    let Some(s) = source else {
+        return Ok(());
+    };
+    let rules = UrlRules::from_env(env);
+    s.validate(rules.core_policy())
+        .map_err(|e| ApiError::bad_request(format!("source: {e}")))?;
+    if let ssf_core::wire::SourceKeys::JwksUri(uri) = &s.keys {
+        rules
+            .check(uri)
+            .map_err(|why| ApiError::bad_request(format!("source.jwks_uri: {why}")))?;
     }
+    Ok(())
 }
 
 /// `stream_id` from the query (`400` when missing).
@@ -118,18 +133,17 @@ fn stream_id_param(req: &Request) -> Result<String, ApiError> {
 
 pub async fn configuration(mut req: Request, env: &Env) -> HandlerResult {
     let receiver = authenticate(&req, env)?;
-    let streams = Streams::new(env)?;
     let origin = origin(&req);
     match req.method() {
-        Method::Post => create(&mut req, env, &streams, &receiver, &origin).await,
+        Method::Post => create(&mut req, env, &receiver, &origin).await,
         Method::Get => {
             if let Some(id) = query_param(&req, "stream_id") {
-                let rec = streams.get_owned(&id, &receiver.id).await?;
+                let rec = StreamClient::new(env, &id, &receiver.id)?.load().await?.rec;
                 let cfg = served_config(env, &origin, &rec)?;
                 Ok(mgmt_json(200, &cfg.to_value()))
             } else {
                 let mut out = Vec::new();
-                for rec in streams.list(&receiver.id).await? {
+                for rec in list(env, &receiver).await? {
                     out.push(served_config(env, &origin, &rec)?);
                 }
                 Ok(mgmt_json(200, &StreamConfig::list_to_value(&out)))
@@ -139,25 +153,28 @@ pub async fn configuration(mut req: Request, env: &Env) -> HandlerResult {
             let replace = req.method() == Method::Put;
             let body = read_json_object(&mut req).await?;
             let update = UpdateStreamRequest::from_value(&Value::Object(body)).map_err(core_400)?;
-            let mut rec = streams.get_owned(&update.stream_id, &receiver.id).await?;
-            validate_source(update.source.as_ref())?;
-            let mut cfg = served_config(env, &origin, &rec)?;
-            let poll = poll_url(&origin, &rec.id);
-            if replace {
-                apply_replace(&mut cfg, &update, &poll).map_err(core_400)?;
-            } else {
-                apply_patch(&mut cfg, &update, &poll).map_err(core_400)?;
-            }
-            finish_config(&mut cfg)?;
-            rec.config = config_object(&cfg);
-            streams.put(&rec).await?;
+            validate_source(env, update.source.as_ref())?;
+            let client = StreamClient::new(env, &update.stream_id, &receiver.id)?;
+            let (_, cfg) = client
+                .update(|rec| {
+                    let mut cfg = served_config(env, &origin, rec)?;
+                    let poll = poll_url(&origin, &rec.id);
+                    if replace {
+                        apply_replace(&mut cfg, &update, &poll).map_err(core_400)?;
+                    } else {
+                        apply_patch(&mut cfg, &update, &poll).map_err(core_400)?;
+                    }
+                    finish_config(&mut cfg)?;
+                    rec.config = config_object(&cfg);
+                    Ok(cfg)
+                })
+                .await?;
             Ok(mgmt_json(200, &cfg.to_value()))
         }
         Method::Delete => {
             let id = stream_id_param(&req)?;
-            let rec = streams.get_owned(&id, &receiver.id).await?;
-            streams.delete(&rec).await?;
-            QueueClient::for_stream(env, &rec.id)?.destroy().await?;
+            StreamClient::new(env, &id, &receiver.id)?.delete().await?;
+            StreamIndex::new(env)?.remove(&receiver.id, &id).await?;
             empty(204)
         }
         _ => Err(ApiError::method_not_allowed(
@@ -166,17 +183,26 @@ pub async fn configuration(mut req: Request, env: &Env) -> HandlerResult {
     }
 }
 
-async fn create(
-    req: &mut Request,
-    env: &Env,
-    streams: &Streams,
-    receiver: &Receiver,
-    origin: &str,
-) -> HandlerResult {
+/// Every stream of `receiver`: the index's candidates, each read from its object (a
+/// deleted one, or one the index lists wrongly, is skipped).
+async fn list(env: &Env, receiver: &Receiver) -> Result<Vec<StreamRecord>, ApiError> {
+    let mut out = Vec::new();
+    for id in StreamIndex::new(env)?.list(&receiver.id).await? {
+        match StreamClient::new(env, &id, &receiver.id)?.load().await {
+            Ok(l) => out.push(l.rec),
+            Err(e) if e.status == 404 => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+async fn create(req: &mut Request, env: &Env, receiver: &Receiver, origin: &str) -> HandlerResult {
     let body = read_json_object(req).await?;
     let create = CreateStreamRequest::from_value(&Value::Object(body)).map_err(core_400)?;
-    validate_source(create.source.as_ref())?;
-    if streams.list(&receiver.id).await?.len() >= MAX_STREAMS_PER_RECEIVER {
+    validate_source(env, create.source.as_ref())?;
+    let index = StreamIndex::new(env)?;
+    if index.list(&receiver.id).await?.len() >= MAX_STREAMS_PER_RECEIVER {
         return Err(ApiError::new(
             409,
             "conflict",
@@ -184,7 +210,7 @@ async fn create(
         ));
     }
     let id = random_id()?;
-    let push_authorization = format!("Bearer {}{}", random_id()?, random_id()?);
+    let push_authorization = new_push_credential()?;
     let min_interval = knob(
         env,
         "SSF_MIN_VERIFICATION_INTERVAL",
@@ -205,55 +231,115 @@ async fn create(
     };
     let mut cfg = create.into_config(supplied).map_err(core_400)?;
     finish_config(&mut cfg)?;
-    let rec = StreamRecord {
-        id,
-        owner: receiver.id.clone(),
-        config: config_object(&cfg),
+    let rec = StreamRecord::new(
+        id.clone(),
+        receiver.id.clone(),
+        config_object(&cfg),
         push_authorization,
-        subjects_added: Vec::new(),
-        subjects_removed: Vec::new(),
-    };
-    streams.put(&rec).await?;
+    );
+    // Index first: a stream the index lists but whose object has no record is skipped by
+    // every read, while a stream missing from the index could never be listed.
+    index.add(&receiver.id, &id).await?;
+    if !StreamClient::new(env, &id, &receiver.id)?
+        .create(&rec)
+        .await?
+    {
+        return Err(ApiError::internal("stream id collision; retry"));
+    }
     Ok(mgmt_json(201, &cfg.to_value()))
+}
+
+/// A fresh push credential: `Bearer` and 256 random bits.
+fn new_push_credential() -> Result<String, ApiError> {
+    Ok(format!("Bearer {}{}", random_id()?, random_id()?))
+}
+
+/// `POST /ssf/streams/rotate-push` `{"stream_id", "grace_seconds"?}`: mints a new push
+/// credential and answers the stream's configuration carrying it. The old one stops
+/// working at once, or after `grace_seconds` (at most `MAX_PUSH_GRACE_SECONDS`), so an
+/// upstream can be switched over without losing a push.
+pub async fn rotate_push(mut req: Request, env: &Env) -> HandlerResult {
+    if req.method() != Method::Post {
+        return Err(ApiError::method_not_allowed("POST"));
+    }
+    let receiver = authenticate(&req, env)?;
+    let origin = origin(&req);
+    let body = read_json_object(&mut req).await?;
+    let (id, grace) = rotate_request(&body)?;
+    let fresh = new_push_credential()?;
+    let (rec, _) = StreamClient::new(env, &id, &receiver.id)?
+        .update(|rec| {
+            rec.previous_push = (grace > 0).then(|| {
+                (
+                    rec.push_authorization.clone(),
+                    now_ms() + (grace as i64) * 1000,
+                )
+            });
+            rec.push_authorization = fresh.clone();
+            Ok(())
+        })
+        .await?;
+    let cfg = served_config(env, &origin, &rec)?;
+    Ok(mgmt_json(200, &cfg.to_value()))
+}
+
+fn rotate_request(body: &Map) -> Result<(String, u64), ApiError> {
+    for name in body.keys() {
+        if name != "stream_id" && name != "grace_seconds" {
+            return Err(ApiError::bad_request(format!(
+                "unknown member {name:?} (expected stream_id, grace_seconds)"
+            )));
+        }
+    }
+    let id = body
+        .get_str("stream_id")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::bad_request("stream_id (a string) is required"))?;
+    let grace = match body.get("grace_seconds") {
+        None => 0,
+        Some(v) => v
+            .as_i64()
+            .filter(|g| (0..=MAX_PUSH_GRACE_SECONDS as i64).contains(g))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "grace_seconds must be an integer from 0 to {MAX_PUSH_GRACE_SECONDS}"
+                ))
+            })? as u64,
+    };
+    Ok((id.to_string(), grace))
 }
 
 // ---- status endpoint ----------------------------------------------------------------------
 
 pub async fn status(mut req: Request, env: &Env) -> HandlerResult {
     let receiver = authenticate(&req, env)?;
-    let streams = Streams::new(env)?;
     match req.method() {
         Method::Get => {
             let id = stream_id_param(&req)?;
-            let rec = streams.get_owned(&id, &receiver.id).await?;
-            let (status, reason) = QueueClient::for_stream(env, &rec.id)?.status().await?;
-            Ok(mgmt_json(200, &status_value(&rec.id, &status, reason)))
+            let (status, reason) = StreamClient::new(env, &id, &receiver.id)?.status().await?;
+            Ok(mgmt_json(200, &status_value(&id, &status, reason)))
         }
         Method::Post => {
             let body = read_json_object(&mut req).await?;
             let wanted = StreamStatus::from_value(&Value::Object(body)).map_err(core_400)?;
-            let rec = streams.get_owned(&wanted.stream_id, &receiver.id).await?;
-            let q = QueueClient::for_stream(env, &rec.id)?;
-            let origin = origin(&req);
-            // Announce the change in the stream. Going to enabled: after the change (so it is
-            // delivered); to paused or disabled: before it (so it is queued first).
-            let changes = q.status().await?.0 != wanted.status.as_str();
+            let client = StreamClient::new(env, &wanted.stream_id, &receiver.id)?;
+            let rec = client.load().await?.rec;
+            // The announcement is signed up front; the object stores it only if the status
+            // really changes, in the same step as the change.
             let event_status = match wanted.status {
                 Status::Enabled => EventStatus::Enabled,
                 Status::Paused => EventStatus::Paused,
                 Status::Disabled => EventStatus::Disabled,
             };
             let event = Event::stream_updated(event_status, wanted.reason.clone());
-            if changes && wanted.status != Status::Enabled {
-                emit(env, &origin, &rec, &q, &event, None).await?;
-            }
-            let changed = q
-                .set_status(wanted.status.as_str(), wanted.reason.as_deref())
+            let (jti, token) = sign_own(env, &origin(&req), &rec, &event).await?;
+            let (status, reason, _) = client
+                .set_status(
+                    wanted.status.as_str(),
+                    wanted.reason.as_deref(),
+                    Some((&jti, &token)),
+                )
                 .await?;
-            if changed && wanted.status == Status::Enabled {
-                emit(env, &origin, &rec, &q, &event, None).await?;
-            }
-            let (status, reason) = q.status().await?;
             Ok(mgmt_json(200, &status_value(&rec.id, &status, reason)))
         }
         _ => Err(ApiError::method_not_allowed("GET, POST")),
@@ -270,10 +356,25 @@ fn status_value(id: &str, status: &str, reason: Option<String>) -> Value {
 
 // ---- subjects -----------------------------------------------------------------------------
 
-fn same_subject(a: &Value, b: &SubjectId) -> bool {
-    SubjectId::from_value(a)
-        .map(|(s, _)| s.identical(b))
-        .unwrap_or(false)
+/// Adds (`add`) or removes a subject: one step of the stream's object, so concurrent
+/// changes to the subject lists never lose one.
+async fn change_subject(
+    req: &mut Request,
+    env: &Env,
+    receiver: &Receiver,
+    add: bool,
+) -> Result<(), ApiError> {
+    let body = Value::Object(read_json_object(req).await?);
+    let (stream_id, subject) = if add {
+        let r = AddSubjectRequest::from_value(&body).map_err(core_400)?;
+        (r.stream_id, r.subject)
+    } else {
+        let r = RemoveSubjectRequest::from_value(&body).map_err(core_400)?;
+        (r.stream_id, r.subject)
+    };
+    StreamClient::new(env, &stream_id, &receiver.id)?
+        .change_subject(&subject, add)
+        .await
 }
 
 pub async fn add_subject(mut req: Request, env: &Env) -> HandlerResult {
@@ -281,20 +382,7 @@ pub async fn add_subject(mut req: Request, env: &Env) -> HandlerResult {
         return Err(ApiError::method_not_allowed("POST"));
     }
     let receiver = authenticate(&req, env)?;
-    let body = read_json_object(&mut req).await?;
-    let add = AddSubjectRequest::from_value(&Value::Object(body)).map_err(core_400)?;
-    let streams = Streams::new(env)?;
-    let mut rec = streams.get_owned(&add.stream_id, &receiver.id).await?;
-    rec.subjects_removed
-        .retain(|v| !same_subject(v, &add.subject));
-    if !rec
-        .subjects_added
-        .iter()
-        .any(|v| same_subject(v, &add.subject))
-    {
-        rec.subjects_added.push(add.subject.to_value());
-    }
-    streams.put(&rec).await?;
+    change_subject(&mut req, env, &receiver, true).await?;
     empty(200)
 }
 
@@ -303,20 +391,7 @@ pub async fn remove_subject(mut req: Request, env: &Env) -> HandlerResult {
         return Err(ApiError::method_not_allowed("POST"));
     }
     let receiver = authenticate(&req, env)?;
-    let body = read_json_object(&mut req).await?;
-    let remove = RemoveSubjectRequest::from_value(&Value::Object(body)).map_err(core_400)?;
-    let streams = Streams::new(env)?;
-    let mut rec = streams.get_owned(&remove.stream_id, &receiver.id).await?;
-    rec.subjects_added
-        .retain(|v| !same_subject(v, &remove.subject));
-    if !rec
-        .subjects_removed
-        .iter()
-        .any(|v| same_subject(v, &remove.subject))
-    {
-        rec.subjects_removed.push(remove.subject.to_value());
-    }
-    streams.put(&rec).await?;
+    change_subject(&mut req, env, &receiver, false).await?;
     empty(204)
 }
 
@@ -329,9 +404,8 @@ pub async fn verification(mut req: Request, env: &Env) -> HandlerResult {
     let receiver = authenticate(&req, env)?;
     let body = read_json_object(&mut req).await?;
     let v = VerificationRequest::from_value(&Value::Object(body)).map_err(core_400)?;
-    let streams = Streams::new(env)?;
-    let rec = streams.get_owned(&v.stream_id, &receiver.id).await?;
-    let q = QueueClient::for_stream(env, &rec.id)?;
+    let client = StreamClient::new(env, &v.stream_id, &receiver.id)?;
+    let rec = client.load().await?.rec;
     let min_ms = knob(
         env,
         "SSF_MIN_VERIFICATION_INTERVAL",
@@ -339,7 +413,8 @@ pub async fn verification(mut req: Request, env: &Env) -> HandlerResult {
     ) as i64
         * 1000;
     let event = Event::verification(v.state.clone());
-    match emit(env, &origin(&req), &rec, &q, &event, Some(min_ms)).await? {
+    let (jti, token) = sign_own(env, &origin(&req), &rec, &event).await?;
+    match client.enqueue(&jti, &token, Some(min_ms)).await? {
         Enqueued::TooSoon => {
             let mut e = ApiError::new(
                 429,
@@ -359,15 +434,13 @@ pub async fn verification(mut req: Request, env: &Env) -> HandlerResult {
 }
 
 /// Signs one of the worker's own SETs about the stream (`sub_id` = the stream's opaque
-/// subject, `iss` = the issuer, `aud` = the stream's `aud`) and queues it.
-async fn emit(
+/// subject, `iss` = the issuer, `aud` = the stream's `aud`): `(jti, SET)`.
+async fn sign_own(
     env: &Env,
     origin: &str,
     rec: &StreamRecord,
-    q: &QueueClient,
     event: &Event,
-    min_interval_ms: Option<i64>,
-) -> Result<Enqueued, ApiError> {
+) -> Result<(String, String), ApiError> {
     let cfg = served_config(env, origin, rec)?;
     let key = signing_key(env).await?;
     let jti = random_id()?;
@@ -381,7 +454,7 @@ async fn emit(
         .event(event)
         .sign(&key)
         .map_err(|e| ApiError::internal(format!("cannot sign: {e}")))?;
-    q.enqueue(&jti, &token, min_interval_ms).await
+    Ok((jti, token))
 }
 
 // ---- operators' view ----------------------------------------------------------------------
@@ -394,9 +467,7 @@ pub async fn queue_info(req: Request, env: &Env) -> HandlerResult {
     }
     let receiver = authenticate(&req, env)?;
     let id = stream_id_param(&req)?;
-    let streams = Streams::new(env)?;
-    let rec = streams.get_owned(&id, &receiver.id).await?;
-    let mut info = QueueClient::for_stream(env, &rec.id)?.info().await?;
-    info.insert("stream_id", rec.id.as_str());
+    let mut info = StreamClient::new(env, &id, &receiver.id)?.info().await?;
+    info.insert("stream_id", id.as_str());
     Ok(mgmt_json(200, &Value::Object(info)))
 }

@@ -4,7 +4,7 @@
 //! Request members (all optional): `maxEvents` (0 = acknowledge only, answered at once),
 //! `returnImmediately` (absent or false = long poll, held at most `LONG_POLL_SECONDS`),
 //! `ack`, `setErrs`. Answer `200 {"sets": {jti: SET}, "moreAvailable": bool}`. An invalid
-//! request is `400 invalid_request`. The queue semantics are in `queue`.
+//! request is `400 invalid_request`. The queue semantics are in `stream::queue`.
 
 use ssf_core::json::{Map, Value};
 use ssf_core::wire::PollRequest;
@@ -12,16 +12,14 @@ use worker::{Env, Method, Request};
 
 use crate::auth::authenticate;
 use crate::http::{json_response, read_body_limited, ApiError, HandlerResult, MAX_BODY_BYTES};
-use crate::queue::QueueClient;
-use crate::streams::Streams;
+use crate::stream::StreamClient;
 
 pub async fn handle(mut req: Request, env: &Env, stream_id: &str) -> HandlerResult {
     if req.method() != Method::Post {
         return Err(ApiError::method_not_allowed("POST"));
     }
     let receiver = authenticate(&req, env)?;
-    let streams = Streams::new(env)?;
-    let rec = streams.get_owned(stream_id, &receiver.id).await?;
+    let client = StreamClient::new(env, stream_id, &receiver.id)?;
 
     if let Some(mt) = crate::http::media_type(&req) {
         if mt != "application/json" {
@@ -39,8 +37,7 @@ pub async fn handle(mut req: Request, env: &Env, stream_id: &str) -> HandlerResu
     };
     let parsed = PollRequest::from_value(&Value::Object(request))
         .map_err(|e| ApiError::bad_request(format!("invalid poll request: {e}")))?;
-    let q = QueueClient::for_stream(env, &rec.id)?;
-    let answer = q.poll(parsed).await?;
+    let answer = client.poll(parsed).await?;
     let mut r = json_response(200, &Value::Object(answer));
     let _ = r.headers_mut().set("Cache-Control", "no-store");
     Ok(r)
