@@ -56,12 +56,14 @@ echo "== suites"
 check rustfmt cargo fmt --all -- --check
 check clippy cargo clippy -p ssf-core --all-targets --features getrandom -- -D warnings
 check clippy-worker cargo clippy -p ssf-worker --target wasm32-unknown-unknown -- -D warnings
+check clippy-worker-tests cargo clippy -p ssf-worker --all-targets -- -D warnings
 check clippy-wasm cargo clippy -p ssf-wasm --target wasm32-unknown-unknown -- -D warnings
 check rustdoc env RUSTDOCFLAGS="-D warnings" cargo doc -p ssf-core --no-deps --features getrandom
 check no-std-wasm-build cargo build -p ssf-core --target wasm32-unknown-unknown --no-default-features --features rustcrypto
 check no-std-deps scripts/check-no-std.sh
 cargo_suite core -p ssf-core --features getrandom
 cargo_suite ssf-wasm -p ssf-wasm
+cargo_suite ssf-worker-unit -p ssf-worker --lib
 script_suite js-bindings scripts/test-js.sh
 script_suite worker scripts/test-worker.sh
 script_suite browser scripts/test-www.sh

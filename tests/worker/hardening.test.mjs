@@ -265,6 +265,16 @@ describe('no event lost behind a 202', () => {
     assert.deepEqual(Object.values(await w.drain(cfg)), [set]);
   });
 
+  test('a deprecated event type may be requested, and is delivered', async () => {
+    const up = await Upstream.create();
+    const deprecated = 'https://schemas.openid.net/secevent/risc/event-type/sessions-revoked';
+    const cfg = await w.createStream({ source: up.source(), events_requested: [deprecated] });
+    assert.deepEqual(cfg.events_delivered, [deprecated]);
+    const set = await up.sign({ event: deprecated, eventBody: {} });
+    assert.equal((await w.push(cfg, set)).status, 202);
+    assert.deepEqual(Object.values(await w.drain(cfg)), [set]);
+  });
+
   test('the JWKS refetch gate is per stream: one tenant\'s unknown kids cannot fail another\'s new key', async () => {
     const up = await Upstream.create();
     const uri = jwksServer.serve(up);

@@ -223,3 +223,61 @@ async fn read_limited(resp: &mut worker::Response, limit: usize) -> Result<Vec<u
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::UrlRules;
+
+    const PROD: UrlRules = UrlRules {
+        local: false,
+        ip_hosts: false,
+    };
+    const LOCAL: UrlRules = UrlRules {
+        local: true,
+        ip_hosts: false,
+    };
+    const IPS: UrlRules = UrlRules {
+        local: false,
+        ip_hosts: true,
+    };
+
+    #[test]
+    fn production_refuses_cleartext_loopback_and_ip_literals() {
+        assert!(PROD.check("https://idp.example.com/jwks").is_ok());
+        for bad in [
+            "http://idp.example.com/jwks",
+            "http://127.0.0.1:9/jwks",
+            "https://127.0.0.1/jwks",
+            "https://127.8.9.10/jwks",
+            "https://localhost/jwks",
+            "https://a.localhost/jwks",
+            "https://10.0.0.1/jwks",
+            "https://[::1]/jwks",
+            "https://[fd00::1]/jwks",
+            "https://u:p@idp.example.com/",
+            "https://idp.example.com/jwks#frag",
+            "ftp://idp.example.com/jwks",
+            "not a url",
+        ] {
+            assert!(PROD.check(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn local_allows_loopback_only() {
+        assert!(LOCAL.check("http://127.0.0.1:9/jwks").is_ok());
+        assert!(LOCAL.check("http://localhost:9/jwks").is_ok());
+        assert!(LOCAL.check("http://[::1]:9/jwks").is_ok());
+        assert!(LOCAL.check("http://10.0.0.1/jwks").is_err());
+        assert!(LOCAL.check("https://10.0.0.1/jwks").is_err());
+        assert!(LOCAL.check("http://idp.example.com/jwks").is_err());
+    }
+
+    #[test]
+    fn ip_hosts_when_allowed_but_never_loopback_outside_local() {
+        assert!(IPS.check("https://10.0.0.1/jwks").is_ok());
+        assert!(IPS.check("https://[fd00::1]/jwks").is_ok());
+        assert!(IPS.check("http://10.0.0.1/jwks").is_err());
+        assert!(IPS.check("https://127.0.0.1/jwks").is_err());
+    }
+}

@@ -13,8 +13,7 @@
 //! stream naming the same URI (the document is the same for all); the refetch an unknown
 //! `kid` asks for is gated per stream, by the stream's Durable Object.
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
@@ -27,6 +26,7 @@ use worker::Env;
 use crate::config::{knob, var, JWKS_CACHE_SECONDS, KV_BINDING, MAX_CACHED_JWKS, VAR_SIGNING_JWK};
 use crate::fetch::Outbound;
 use crate::http::{now_ms, ApiError};
+use crate::lru::Lru;
 use crate::streams::kv_err;
 
 /// Algorithm of the key generated when `SSF_SIGNING_JWK` is not set. (Set `SSF_SIGNING_JWK`
@@ -37,16 +37,13 @@ const MAX_JWKS_BYTES: usize = ssf_core::limits::MAX_JWKS_LEN;
 
 thread_local! {
     static SIGNING_KEY: RefCell<Option<(String, Rc<SigningKey>)>> = const { RefCell::new(None) };
-    static JWKS_CACHE: RefCell<HashMap<String, CachedJwks>> = RefCell::new(HashMap::new());
-    /// A use counter: the entry with the smallest `used` is the least recently used.
-    static JWKS_CLOCK: Cell<u64> = const { Cell::new(0) };
+    static JWKS_CACHE: RefCell<Lru<CachedJwks>> = RefCell::new(Lru::new(MAX_CACHED_JWKS));
 }
 
 #[derive(Clone)]
 struct CachedJwks {
     keys: Rc<JwkSet>,
     fetched_at: i64,
-    used: u64,
 }
 
 /// The worker's signing key.
@@ -106,40 +103,11 @@ fn sha_hex(s: &str) -> String {
 }
 
 fn cached(uri: &str) -> Option<CachedJwks> {
-    let tick = JWKS_CLOCK.with(|c| {
-        c.set(c.get() + 1);
-        c.get()
-    });
-    JWKS_CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        let e = c.get_mut(uri)?;
-        e.used = tick;
-        Some(e.clone())
-    })
+    JWKS_CACHE.with(|c| c.borrow_mut().get(uri))
 }
 
 fn remember(uri: &str, keys: Rc<JwkSet>, fetched_at: i64) {
-    let tick = JWKS_CLOCK.with(|c| {
-        c.set(c.get() + 1);
-        c.get()
-    });
-    JWKS_CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if !c.contains_key(uri) && c.len() >= MAX_CACHED_JWKS {
-            let oldest = c.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone());
-            if let Some(k) = oldest {
-                c.remove(&k);
-            }
-        }
-        c.insert(
-            uri.to_string(),
-            CachedJwks {
-                keys,
-                fetched_at,
-                used: tick,
-            },
-        );
-    });
+    JWKS_CACHE.with(|c| c.borrow_mut().insert(uri, CachedJwks { keys, fetched_at }));
 }
 
 /// The keys of a `jwks_uri`, and whether they were fetched by this very call.

@@ -18,6 +18,7 @@ mod discovery;
 mod fetch;
 mod http;
 mod keys;
+mod lru;
 mod management;
 mod node;
 mod poll;

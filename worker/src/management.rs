@@ -47,10 +47,11 @@ fn core_400(e: ssf_core::Error) -> ApiError {
     ApiError::bad_request(e.to_string())
 }
 
+/// `events_supported`: every type of the catalogue, deprecated ones included (transmitters
+/// in the field still send RISC `sessions-revoked`; a receiver may ask for it).
 fn every_event_type() -> Vec<String> {
     ssf_core::events::catalog()
         .iter()
-        .filter(|t| !t.deprecated)
         .map(|t| t.uri.to_string())
         .collect()
 }

@@ -13,7 +13,6 @@
 //! verdict must not depend on the runtime.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use ssf_core::jwk::Jwk;
@@ -21,12 +20,14 @@ use ssf_core::Algorithm;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 
-/// Imported keys kept per isolate; the cache is emptied when full (keys are cheap to
-/// re-import, and a flood of distinct keys must not grow memory without bound).
+use crate::lru::Lru;
+
+/// Imported keys kept per isolate (least recently used dropped first: a flood of distinct
+/// keys must not grow memory without bound).
 const MAX_CACHED_KEYS: usize = 256;
 
 thread_local! {
-    static KEYS: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+    static KEYS: RefCell<Lru<JsValue>> = RefCell::new(Lru::new(MAX_CACHED_KEYS));
 }
 
 /// `Some(true)` if `signature` verifies over `input` under `key` with `alg`, `Some(false)`
@@ -58,7 +59,7 @@ fn subtle() -> Option<JsValue> {
 
 async fn imported(subtle: &JsValue, alg: Algorithm, key: &Jwk) -> Option<JsValue> {
     let cache_key = format!("{}:{}", alg.name(), key.thumbprint_input());
-    if let Some(k) = KEYS.with(|c| c.borrow().get(&cache_key).cloned()) {
+    if let Some(k) = KEYS.with(|c| c.borrow_mut().get(&cache_key)) {
         return Some(k);
     }
     let import: Function = Reflect::get(subtle, &"importKey".into())
@@ -74,13 +75,7 @@ async fn imported(subtle: &JsValue, alg: Algorithm, key: &Jwk) -> Option<JsValue
     );
     let promise: Promise = import.apply(subtle, &args).ok()?.dyn_into().ok()?;
     let crypto_key = JsFuture::from(promise).await.ok()?;
-    KEYS.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= MAX_CACHED_KEYS {
-            c.clear();
-        }
-        c.insert(cache_key, crypto_key.clone());
-    });
+    KEYS.with(|c| c.borrow_mut().insert(&cache_key, crypto_key.clone()));
     Some(crypto_key)
 }
 
