@@ -89,7 +89,9 @@ impl SsfQueue {
         if !settings.filter.takes(&set.claims) {
             return accepted();
         }
-        match self.store(&set.claims.jti, token, now_ms(), false)? {
+        let now = now_ms();
+        self.prune_if_due(now, false)?;
+        match self.store(&set.claims.jti, token, now, false)? {
             "full" => Err(ApiError::new(
                 429,
                 "access_denied",

@@ -150,12 +150,7 @@ impl DurableObject for SsfQueue {
             return Ok(missing());
         }
         let now = now_ms();
-        let retention = self.ms("SSF_RETENTION_SECONDS", RETENTION_SECONDS);
-        if now - self.pruned_at.get() >= queue::PRUNE_INTERVAL_MS.min(retention) || path == "/info"
-        {
-            self.prune(now - retention)?;
-            self.pruned_at.set(now);
-        }
+        self.prune_if_due(now, path == "/info")?;
         let out = match path.as_str() {
             "/get" => self.get()?,
             "/put" => self.put(&body)?,
@@ -213,6 +208,16 @@ impl SsfQueue {
         }
         self.sql().exec(SCHEMA_INDEXES, None)?;
         self.schema_ready.set(true);
+        Ok(())
+    }
+
+    /// Deletes expired rows at most once per `PRUNE_INTERVAL_MS` (or when `now_anyway`).
+    fn prune_if_due(&self, now: i64, now_anyway: bool) -> Result<()> {
+        let retention = self.ms("SSF_RETENTION_SECONDS", RETENTION_SECONDS);
+        if now_anyway || now - self.pruned_at.get() >= queue::PRUNE_INTERVAL_MS.min(retention) {
+            self.prune(now - retention)?;
+            self.pruned_at.set(now);
+        }
         Ok(())
     }
 
