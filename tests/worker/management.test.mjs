@@ -35,7 +35,7 @@ describe('metadata', () => {
       assert.equal(typeof d[k], 'string', k);
       assert.ok(d[k].startsWith(ORIGIN + '/'), k);
     }
-    assert.deepEqual(d.delivery_methods_supported, [POLL_METHOD]);
+    assert.deepEqual(d.delivery_methods_supported, [PUSH_METHOD, POLL_METHOD]);
     assert.ok(d.authorization_schemes.some((s) => s.spec_urn === 'urn:ietf:rfc:6749'));
     assert.ok(['ALL', 'NONE'].includes(d.default_subjects));
   });
@@ -227,7 +227,8 @@ describe('errors with their status codes', () => {
       ['POST', '/ssf/streams', '{not json'],
       ['POST', '/ssf/streams', '[]'],
       ['POST', '/ssf/streams', JSON.stringify({ stream_id: 'chosen' })],
-      ['POST', '/ssf/streams', JSON.stringify({ delivery: { method: PUSH_METHOD, endpoint_url: 'https://rp.example.com/push' } })],
+      ['POST', '/ssf/streams', JSON.stringify({ delivery: { method: PUSH_METHOD } })],
+      ['POST', '/ssf/streams', JSON.stringify({ delivery: { method: PUSH_METHOD, endpoint_url: 'http://rp.example.com/push' } })],
       ['POST', '/ssf/streams', JSON.stringify({ delivery: { method: 'urn:example:carrier-pigeon' } })],
       ['POST', '/ssf/streams', JSON.stringify({ events_requested: 'not-an-array' })],
       ['POST', '/ssf/streams', JSON.stringify({ source: { issuer: 'https://x.example' } })],

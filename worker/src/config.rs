@@ -36,6 +36,7 @@ pub const POLL_PREFIX: &str = "/ssf/poll/";
 pub const PUSH_PREFIX: &str = "/ssf/push/";
 
 pub const METHOD_POLL: &str = "urn:ietf:rfc:8936";
+pub const METHOD_PUSH: &str = "urn:ietf:rfc:8935";
 
 // ---- bounds ------------------------------------------------------------------------------
 /// A long poll (no `returnImmediately`) is held at most this long before answering with no
@@ -63,6 +64,16 @@ pub const JWKS_REFETCH_SECONDS: u64 = 60;
 /// An outgoing request (JWKS fetch, ...) is abandoned after this long, body included.
 /// Override: `SSF_FETCH_TIMEOUT_SECONDS`.
 pub const FETCH_TIMEOUT_SECONDS: u64 = 10;
+/// Push delivery (DESIGN section 8): an attempt without an answer within this long failed.
+/// Override: `SSF_PUSH_TIMEOUT_SECONDS`.
+pub const PUSH_TIMEOUT_SECONDS: u64 = 10;
+/// First retry delay after a retryable push failure; doubled per attempt (with jitter) up
+/// to `PUSH_MAX_BACKOFF_SECONDS`. Overrides: `SSF_PUSH_RETRY_SECONDS`,
+/// `SSF_PUSH_MAX_BACKOFF_SECONDS`.
+pub const PUSH_RETRY_SECONDS: u64 = 2;
+pub const PUSH_MAX_BACKOFF_SECONDS: u64 = 300;
+/// Most push requests in flight per stream. Override: `SSF_PUSH_CONCURRENCY`.
+pub const PUSH_CONCURRENCY: u64 = 4;
 /// Longest grace period during which a rotated push credential still works.
 pub const MAX_PUSH_GRACE_SECONDS: u64 = 7 * 24 * 3600;
 /// Accepted clock skew for a pushed SET's `iat` in the future.

@@ -18,7 +18,7 @@ pub fn metadata_for(env: &Env, origin: &str) -> TransmitterMetadata {
     let issuer = issuer(env, origin);
     let mut md = TransmitterMetadata::new(issuer);
     md.jwks_uri = Some(format!("{origin}{JWKS_PATH}"));
-    md.delivery_methods_supported = Some(vec![METHOD_POLL.to_string()]);
+    md.delivery_methods_supported = Some(vec![METHOD_PUSH.to_string(), METHOD_POLL.to_string()]);
     md.configuration_endpoint = Some(format!("{origin}{CONFIGURATION_PATH}"));
     md.status_endpoint = Some(format!("{origin}{STATUS_PATH}"));
     md.add_subject_endpoint = Some(format!("{origin}{ADD_SUBJECT_PATH}"));

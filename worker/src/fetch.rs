@@ -139,6 +139,11 @@ pub struct Outbound<'a> {
     pub body: Option<Vec<u8>>,
     /// Largest body read from the answer.
     pub max_body: usize,
+    /// Which answers' bodies are read at all (others are not waited for, whatever
+    /// their size): all of them unless set.
+    pub read_body: fn(u16) -> bool,
+    /// Overrides `SSF_FETCH_TIMEOUT_SECONDS`.
+    pub timeout_secs: Option<u64>,
 }
 
 impl<'a> Outbound<'a> {
@@ -149,6 +154,16 @@ impl<'a> Outbound<'a> {
             headers: Vec::new(),
             body: None,
             max_body,
+            read_body: |_| true,
+            timeout_secs: None,
+        }
+    }
+
+    pub fn post(url: &'a str, body: Vec<u8>, max_body: usize) -> Self {
+        Outbound {
+            method: Method::Post,
+            body: Some(body),
+            ..Outbound::get(url, max_body)
         }
     }
 
@@ -161,7 +176,10 @@ impl<'a> Outbound<'a> {
     /// body, `SSF_FETCH_TIMEOUT_SECONDS`).
     pub async fn send(self, env: &Env) -> Result<Fetched, FetchError> {
         let rules = UrlRules::from_env(env);
-        let timeout = knob(env, "SSF_FETCH_TIMEOUT_SECONDS", FETCH_TIMEOUT_SECONDS).max(1);
+        let timeout = self
+            .timeout_secs
+            .unwrap_or_else(|| knob(env, "SSF_FETCH_TIMEOUT_SECONDS", FETCH_TIMEOUT_SECONDS))
+            .max(1);
         self.send_with(rules, timeout).await
     }
 
@@ -180,7 +198,7 @@ impl<'a> Outbound<'a> {
         }
         let controller = AbortController::default();
         let signal = controller.signal();
-        let max_body = self.max_body;
+        let (max_body, read_body) = (self.max_body, self.read_body);
         let exchange = async move {
             let mut resp = Fetch::Request(req)
                 .send_with_signal(&signal)
@@ -190,7 +208,11 @@ impl<'a> Outbound<'a> {
             if (300..400).contains(&status) {
                 return Err(FetchError::Redirect(status));
             }
-            let body = read_limited(&mut resp, max_body).await?;
+            let body = if read_body(status) {
+                read_limited(&mut resp, max_body).await?
+            } else {
+                Vec::new()
+            };
             Ok(Fetched { status, body })
         };
         let deadline = worker::Delay::from(Duration::from_secs(timeout_secs));

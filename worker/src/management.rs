@@ -4,7 +4,9 @@
 //! carries `Cache-Control: no-store`.
 //!
 //! Transmitter decisions made here:
-//! - delivery is poll only (`urn:ietf:rfc:8936`); a create or update asking for push is `400`;
+//! - delivery is poll (`urn:ietf:rfc:8936`, the default) or push (`urn:ietf:rfc:8935`) to the
+//!   receiver's `endpoint_url` with its optional `authorization_header` (see
+//!   `stream::delivery`); any other method is `400`;
 //! - `aud` of a stream is the receiver id; `events_supported` is every event type of the
 //!   `ssf-core` catalogue; `events_delivered` is core's `deliverable_events`:
 //!   `events_requested` ∩ supported, or every supported event when `events_requested` is
@@ -93,21 +95,33 @@ fn config_object(cfg: &StreamConfig) -> ssf_core::json::Map {
     }
 }
 
-/// Transmitter policy applied after every create / update / replace.
-fn finish_config(cfg: &mut StreamConfig) -> Result<(), ApiError> {
-    if !cfg.delivery.is_poll() {
+/// Transmitter policy applied after every create / update / replace: poll, or push to a
+/// receiver's `endpoint_url` that the outbound rules allow (`https`; loopback `http` only
+/// in a local deployment; no user information or fragment).
+fn finish_config(env: &Env, cfg: &mut StreamConfig) -> Result<(), ApiError> {
+    if cfg.delivery.is_poll() {
+        return Ok(());
+    }
+    if !cfg.delivery.is_push() {
         return Err(ApiError::bad_request(format!(
-            "unsupported delivery method {:?}: this transmitter delivers by poll ({METHOD_POLL})",
+            "unsupported delivery method {:?}: this transmitter delivers by {METHOD_PUSH} or {METHOD_POLL}",
             cfg.delivery.method
         )));
     }
-    Ok(())
+    let rules = UrlRules::from_env(env);
+    cfg.delivery
+        .validate(rules.core_policy())
+        .map_err(|e| ApiError::bad_request(format!("delivery: {e}")))?;
+    let url = cfg.delivery.endpoint_url.as_deref().unwrap_or_default();
+    rules
+        .check(url)
+        .map_err(|why| ApiError::bad_request(format!("delivery.endpoint_url: {why}")))
 }
 
 /// The URLs of a `source`: core's syntax rules, and for the `jwks_uri` the worker will
 /// fetch, the deployment's outbound rules (`fetch::UrlRules`), so a URL the worker would
 /// refuse to call is a `400` now rather than a failure at the first push. (A poll
-/// `delivery` URL is ours; push delivery is refused by `finish_config`.)
+/// `delivery` URL is ours; a push one is checked by `finish_config`.)
 fn validate_source(env: &Env, source: Option<&ssf_core::wire::Source>) -> Result<(), ApiError> {
     let Some(s) = source else {
         return Ok(());
@@ -165,7 +179,7 @@ pub async fn configuration(mut req: Request, env: &Env) -> HandlerResult {
                     } else {
                         apply_patch(&mut cfg, &update, &poll).map_err(core_400)?;
                     }
-                    finish_config(&mut cfg)?;
+                    finish_config(env, &mut cfg)?;
                     rec.config = config_object(&cfg);
                     Ok(cfg)
                 })
@@ -231,7 +245,7 @@ async fn create(req: &mut Request, env: &Env, receiver: &Receiver, origin: &str)
         )),
     };
     let mut cfg = create.into_config(supplied).map_err(core_400)?;
-    finish_config(&mut cfg)?;
+    finish_config(env, &mut cfg)?;
     let rec = StreamRecord::new(
         id.clone(),
         receiver.id.clone(),

@@ -23,6 +23,7 @@
 //! is not the stream's owner, exactly as for a stream that does not exist.
 
 mod accept;
+mod delivery;
 mod queue;
 pub mod record;
 
@@ -64,6 +65,15 @@ CREATE TABLE IF NOT EXISTS set_errs (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
 
+/// Columns added after part one (added to older objects' tables when first opened).
+/// `control`: see [`SCHEMA_INDEXES`]; `attempts` and `next_attempt_at`: push delivery's
+/// failed attempts and when the next is due (`delivery`).
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("control", "INTEGER NOT NULL DEFAULT 0"),
+    ("attempts", "INTEGER NOT NULL DEFAULT 0"),
+    ("next_attempt_at", "INTEGER"),
+];
+
 /// Added after part one: run once per object instance, after [`SCHEMA`].
 /// `control` marks the stream's own announcements (stream-updated on a status change),
 /// which SSF requires to be sent before delivery stops, so they stay deliverable while
@@ -95,6 +105,8 @@ pub struct SsfQueue {
     settings: RefCell<Option<Rc<Settings>>>,
     /// Times a long poll woke up without answering (operators' view; a busy loop shows).
     poll_wakeups: Cell<u64>,
+    /// When the alarm is set for, as far as this instance set it.
+    alarm_at: Cell<Option<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -119,17 +131,28 @@ impl DurableObject for SsfQueue {
             pending: Cell::new(None),
             settings: RefCell::new(None),
             poll_wakeups: Cell::new(0),
+            alarm_at: Cell::new(None),
         }
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        self.ensure_schema()?;
+        self.deliver().await?;
+        Response::ok("")
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         self.ensure_schema()?;
         let path = req.path();
         if path == "/push" {
-            return Ok(match self.push(&mut req).await {
+            let answer = match self.push(&mut req).await {
                 Ok(r) => r,
                 Err(e) => e.into_response(),
-            });
+            };
+            if answer.status_code() == 202 {
+                self.arm_delivery().await?;
+            }
+            return Ok(answer);
         }
         let body = if req.method() == Method::Post {
             let bytes = req.bytes().await?;
@@ -157,6 +180,14 @@ impl DurableObject for SsfQueue {
             "/subject" => self.change_subject(&body)?,
             "/delete" => self.delete().await?,
             "/enqueue" => self.enqueue(&body, now)?,
+            "/poll" if settings.push_target.is_some() => {
+                let mut m = Map::new();
+                m.insert(
+                    "bad_request",
+                    "this stream delivers by push (urn:ietf:rfc:8935), not poll",
+                );
+                Value::Object(m)
+            }
             "/poll" => {
                 let request = body
                     .get("request")
@@ -170,6 +201,9 @@ impl DurableObject for SsfQueue {
             "/info" => self.info()?,
             _ => return Response::error("no such stream operation", 404),
         };
+        if matches!(path.as_str(), "/enqueue" | "/status" | "/put") {
+            self.arm_delivery().await?;
+        }
         Ok(json_response(200, &out))
     }
 }
@@ -200,11 +234,11 @@ impl SsfQueue {
             .sql()
             .exec("SELECT name FROM pragma_table_info('sets')", None)?
             .to_array()?;
-        if !columns.iter().any(|c| c.name == "control") {
-            self.sql().exec(
-                "ALTER TABLE sets ADD COLUMN control INTEGER NOT NULL DEFAULT 0",
-                None,
-            )?;
+        for (name, ddl) in ADDED_COLUMNS {
+            if !columns.iter().any(|c| c.name == *name) {
+                self.sql()
+                    .exec(&format!("ALTER TABLE sets ADD COLUMN {name} {ddl}"), None)?;
+            }
         }
         self.sql().exec(SCHEMA_INDEXES, None)?;
         self.schema_ready.set(true);
@@ -482,6 +516,9 @@ impl StreamClient {
             .map_err(|_| ApiError::internal("stream storage answered garbage"))?;
         if matches!(m.get("missing"), Some(Value::Bool(true))) {
             return Err(not_found());
+        }
+        if let Some(why) = m.get_str("bad_request") {
+            return Err(ApiError::bad_request(why));
         }
         Ok(m)
     }

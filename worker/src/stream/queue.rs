@@ -158,6 +158,21 @@ impl SsfQueue {
         Ok("stored")
     }
 
+    /// Records a SET the receiver refused (a poll `setErrs` entry, a push `400`).
+    pub(super) fn record_set_err(
+        &self,
+        jti: &str,
+        err: &str,
+        description: &str,
+        now: i64,
+    ) -> Result<()> {
+        self.sql().exec(
+            "INSERT INTO set_errs (jti, err, description, reported_at) VALUES (?, ?, ?, ?)",
+            vec![jti.into(), err.into(), description.into(), now.into()],
+        )?;
+        Ok(())
+    }
+
     fn acknowledge(&self, jti: &str, now: i64) -> Result<()> {
         self.pending.set(None);
         self.sql().exec(
@@ -181,15 +196,7 @@ impl SsfQueue {
                 "setErrs: stream queue {} SET {jti:?}: {err}: {description}",
                 self.state.id()
             );
-            self.sql().exec(
-                "INSERT INTO set_errs (jti, err, description, reported_at) VALUES (?, ?, ?, ?)",
-                vec![
-                    jti.as_str().into(),
-                    err.into(),
-                    description.into(),
-                    now.into(),
-                ],
-            )?;
+            self.record_set_err(jti, &err, &description, now)?;
             self.acknowledge(jti, now)?;
         }
         let limit = match request.max_events {
@@ -373,6 +380,9 @@ impl SsfQueue {
             .collect();
         q.insert("set_errs", Value::Array(errs));
         q.insert("long_poll_wakeups", self.poll_wakeups.get() as i64);
+        if self.settings()?.is_some_and(|s| s.push_target.is_some()) {
+            q.insert("push", self.push_info()?);
+        }
         Ok(Value::Object(q))
     }
 }

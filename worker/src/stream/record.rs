@@ -7,7 +7,7 @@ use ssf_core::filter::StreamFilter;
 use ssf_core::json::{parse_object, Map, Value};
 use ssf_core::jwk::JwkSet;
 use ssf_core::subject::SubjectId;
-use ssf_core::wire::{DefaultSubjects, Source, SourceKeys};
+use ssf_core::wire::{DefaultSubjects, Delivery, Source, SourceKeys};
 
 /// A stream as stored (meta `record` of its object).
 #[derive(Clone, Debug)]
@@ -117,8 +117,17 @@ pub enum SourceKeySet {
     Uri(String),
 }
 
+/// Where the stream's SETs are pushed (push delivery).
+pub struct PushTarget {
+    pub endpoint_url: String,
+    /// Sent verbatim as `Authorization`; none at all when absent.
+    pub authorization: Option<String>,
+}
+
 /// What a push is checked against, parsed once per change of the record.
 pub struct Settings {
+    /// `Some` for push delivery.
+    pub push_target: Option<PushTarget>,
     pub rec: StreamRecord,
     /// The stream's source and its keys; `Ok(None)`: no source yet. A stored source that
     /// cannot be used is kept as the reason, reported only to an authenticated pusher.
@@ -139,7 +148,19 @@ impl Settings {
                 subjects(&rec.subjects_removed),
             )
             .always_including(SubjectId::opaque(&rec.id));
+        let push_target = rec
+            .config
+            .get("delivery")
+            .and_then(|d| Delivery::from_value(d).ok())
+            .filter(Delivery::is_push)
+            .and_then(|d| {
+                Some(PushTarget {
+                    endpoint_url: d.endpoint_url?,
+                    authorization: d.authorization_header,
+                })
+            });
         Settings {
+            push_target,
             source: read_source(&rec),
             filter,
             rec,
