@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { startWorker, Upstream, checkWorkerSet, decodeClaims, tempDir, sleep, ROOT, TOKENS, ALICE } from './harness.mjs';
+import {
+  startWorker, Upstream, PushReceiver, until, checkWorkerSet, decodeClaims, tempDir, sleep, ROOT, TOKENS, ALICE, PUSH_METHOD,
+} from './harness.mjs';
 
 describe('concurrency', () => {
   let w;
@@ -182,6 +184,46 @@ describe('restart', () => {
       assert.match(home.text, /<html|<!doctype/i);
     } finally {
       await dev.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('push delivery: SETs queued while the receiver is down go out after a wrangler dev restart, with no request', { timeout: 180_000 }, async () => {
+    const dir = tempDir();
+    const envFile = path.join(dir, 'dev.env');
+    fs.writeFileSync(envFile, `SSF_TOKENS='${JSON.stringify(TOKENS)}'\nSSF_LOCAL='true'\nSSF_PUSH_RETRY_SECONDS='1'\nSSF_PUSH_MAX_BACKOFF_SECONDS='2'\n`);
+    const dev = new WranglerDev(path.join(dir, 'state'), envFile, await freePort());
+    const auth = { authorization: `Bearer ${ALICE}`, 'content-type': 'application/json' };
+    const receiverPort = await freePort();
+    let rcv;
+    try {
+      await dev.start();
+      const up = await Upstream.create();
+      const created = await dev.fetch('/ssf/streams', {
+        method: 'POST', headers: auth,
+        body: JSON.stringify({ source: up.source(), delivery: { method: PUSH_METHOD, endpoint_url: `http://127.0.0.1:${receiverPort}/in` } }),
+      });
+      assert.equal(created.status, 201, created.text);
+      const cfg = created.json;
+      const sets = [];
+      for (let i = 0; i < 3; i++) {
+        const s = await up.sign();
+        const r = await dev.fetch(cfg.push.endpoint_url, {
+          method: 'POST',
+          headers: { authorization: cfg.push.authorization_header, 'content-type': 'application/secevent+jwt' },
+          body: s,
+        });
+        assert.equal(r.status, 202, r.text);
+        sets.push(s);
+      }
+      await sleep(1500); // attempts fail: nobody listens
+      await dev.stop();
+      rcv = await PushReceiver.start(receiverPort);
+      await dev.start();
+      await until('every SET delivered after the restart', () => sets.every((s) => rcv.bodies().includes(s)), 60_000);
+    } finally {
+      await dev.stop();
+      await rcv?.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

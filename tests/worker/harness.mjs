@@ -264,6 +264,57 @@ export class JwksServer {
   }
 }
 
+// ---- push receivers ---------------------------------------------------------------------
+
+/** A push receiver on loopback, programmed per case with `answer(req) -> {status, body, delayMs}`. */
+export class PushReceiver {
+  static async start(port = 0) {
+    const r = new PushReceiver();
+    r.got = [];
+    r.inFlight = 0;
+    r.maxInFlight = 0;
+    r.answer = () => ({ status: 202 });
+    r.server = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', async () => {
+        r.inFlight++;
+        r.maxInFlight = Math.max(r.maxInFlight, r.inFlight);
+        const body = Buffer.concat(chunks).toString();
+        r.got.push({ method: req.method, url: req.url, headers: req.headers, body });
+        const a = r.answer(req, body);
+        if (a.delayMs) await sleep(a.delayMs);
+        r.inFlight--;
+        if (a.hang) return;
+        res.writeHead(a.status, a.body ? { 'content-type': 'application/json' } : {});
+        res.end(a.body ? JSON.stringify(a.body) : undefined);
+      });
+    });
+    await new Promise((ok) => r.server.listen(port, '127.0.0.1', ok));
+    r.port = r.server.address().port;
+    r.url = `http://127.0.0.1:${r.port}/events`;
+    return r;
+  }
+
+  bodies() { return this.got.map((g) => g.body); }
+
+  async stop() {
+    this.server.closeAllConnections?.();
+    await new Promise((ok) => this.server.close(ok));
+  }
+}
+
+/** Polls `check` until it answers something truthy (bounded by `ms`). */
+export async function until(what, check, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
 // ---- checks of emitted SETs ----------------------------------------------------------------
 
 /**

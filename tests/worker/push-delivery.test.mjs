@@ -5,58 +5,10 @@
 // restart on persisted state with pending pushes.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import {
-  startWorker, Upstream, decodeClaims, sleep, tempDir, ALICE, EV, PUSH_METHOD, POLL_METHOD,
+  startWorker, Upstream, PushReceiver as Receiver, until, decodeClaims, sleep, tempDir, ALICE, EV,
+  PUSH_METHOD, POLL_METHOD,
 } from './harness.mjs';
-
-/** A push receiver on loopback, programmed per case with `answer(req) -> {status, body, delayMs}`. */
-class Receiver {
-  static async start(port = 0) {
-    const r = new Receiver();
-    r.got = [];
-    r.inFlight = 0;
-    r.maxInFlight = 0;
-    r.answer = () => ({ status: 202 });
-    r.server = http.createServer((req, res) => {
-      const chunks = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', async () => {
-        r.inFlight++;
-        r.maxInFlight = Math.max(r.maxInFlight, r.inFlight);
-        const body = Buffer.concat(chunks).toString();
-        r.got.push({ method: req.method, url: req.url, headers: req.headers, body });
-        const a = r.answer(req, body);
-        if (a.delayMs) await sleep(a.delayMs);
-        r.inFlight--;
-        if (a.hang) return;
-        res.writeHead(a.status, a.body ? { 'content-type': 'application/json' } : {});
-        res.end(a.body ? JSON.stringify(a.body) : undefined);
-      });
-    });
-    await new Promise((ok) => r.server.listen(port, '127.0.0.1', ok));
-    r.port = r.server.address().port;
-    r.url = `http://127.0.0.1:${r.port}/events`;
-    return r;
-  }
-
-  bodies() { return this.got.map((g) => g.body); }
-
-  async stop() {
-    this.server.closeAllConnections?.();
-    await new Promise((ok) => this.server.close(ok));
-  }
-}
-
-async function until(what, check, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const VARS = { SSF_PUSH_RETRY_SECONDS: 1, SSF_PUSH_MAX_BACKOFF_SECONDS: 2, SSF_PUSH_TIMEOUT_SECONDS: 1 };
 let w;
