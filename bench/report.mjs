@@ -176,6 +176,30 @@ if (!rc) {
 }
 p();
 
+// ---- 3b ----
+p('### Push out: the worker relaying to a receiver vs a minimal Node relay');
+p();
+const rl = json('relay.json');
+if (!rl) {
+  p(`Push out: ${nm('relay')}.`);
+} else {
+  const rw = rl.worker && !rl.worker.error ? rl.worker : null;
+  const rn = rl.node && !rl.node.error ? rl.node : null;
+  p(`Method: bench/relay.mjs. SETs (ES256, fresh \`jti\`) are pushed into push-delivery streams of the worker (16 at a time) and pushed on by it, from each stream's Durable Object alarm, to a Node receiver on loopback answering 202. SETs/s = SETs / (first push-in sent to last arrival); delay = median of (arrival at the receiver - push-in answered 202). The peer is bench/node-relay.mjs: Node \`http\` + \`jose\` verification, the SET appended to a file and fsynced before 202, pushed on with fetch, 4 at a time, retried on failure. All on the same 2 cores.${rw ? '' : ` Worker: not measured (${rl.worker?.error}).`}${rn ? '' : ` Node relay: not measured (${rl.node?.error}).`}`);
+  p();
+  const gr = (o, ...ks) => ks.reduce((a, k) => (a == null ? null : a[k]), o);
+  p('| measure | worker (workerd) | Node relay | worker vs Node (>1 = worker better) |');
+  p('|---|---:|---:|---:|');
+  const r1 = (label, wv, nv, fmt, better) => p(`| ${label} | ${fmt(wv)} | ${fmt(nv)} | ${wv != null && nv != null ? (better === 'lower' ? ratio(nv, wv) : ratio(wv, nv)) : '-'} |`);
+  r1('SETs pushed out per second, 1 stream', gr(rw, 'one_stream', 'per_s'), gr(rn, 'one_stream', 'per_s'), int, 'higher');
+  r1('median push-in -> delivered ms, 1 stream', gr(rw, 'one_stream', 'delay_p50_ms'), gr(rn, 'one_stream', 'delay_p50_ms'), f1, 'lower');
+  r1('SETs pushed out per second, 10 streams', gr(rw, 'ten_streams', 'per_s'), gr(rn, 'one_stream', 'per_s'), int, 'higher');
+  r1('median push-in -> delivered ms, 10 streams', gr(rw, 'ten_streams', 'delay_p50_ms'), gr(rn, 'one_stream', 'delay_p50_ms'), f1, 'lower');
+  p();
+  p('(The Node relay has one queue whatever the number of streams: its one figure is its row in both.)');
+}
+p();
+
 // ---- 4 ----
 p('## 4. Sizes');
 p();

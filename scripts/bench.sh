@@ -4,7 +4,8 @@
 # run on the same machine (figures on shared 2-core machines drift). Parts:
 #   1. native core (Criterion, core/benches/set.rs) vs `openssl speed` and `jsonwebtoken`
 #   2. the npm package vs jose in Node (bench/npm.mjs)
-#   3. the worker in workerd vs a minimal Node + jose receiver (bench/receivers.mjs)
+#   3. the worker in workerd vs a minimal Node + jose receiver (bench/receivers.mjs), and
+#      push delivery out of the worker vs a minimal Node relay (bench/relay.mjs)
 #   4. sizes (npm tarball and wasm, worker wasm, inspector transfer, jose's package)
 # A part whose prerequisite is missing or that fails is reported as "not measured (reason)";
 # the script still writes the report. Nothing here asserts on time.
@@ -88,6 +89,7 @@ elif [ ! -f worker/build/index.js ]; then
   echo "worker/build not built (scripts/build-worker.sh)" > "$OUT/worker.skipped"
 else
   part receivers node bench/receivers.mjs "$OUT/receivers.json"
+  part relay node bench/relay.mjs "$OUT/relay.json"
 fi
 
 # ---- 4. sizes ----------------------------------------------------------------------------------
