@@ -281,6 +281,13 @@ impl Error {
         }
     }
 
+    /// Whether the key set has no key for this token ([`Error::UnknownKid`] or
+    /// [`Error::NoUsableKey`]): the one failure that fetching the issuer's keys again can
+    /// cure (say after a rotation), unlike a key that was found and refused.
+    pub const fn is_key_not_found(&self) -> bool {
+        matches!(self, Error::UnknownKid(_) | Error::NoUsableKey)
+    }
+
     /// A stable, fine-grained reason code (snake_case), for logs, metrics and tests.
     pub fn reason(&self) -> &'static str {
         use Error::*;
@@ -404,3 +411,23 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_not_found_is_exactly_unknown_kid_and_no_usable_key() {
+        assert!(Error::UnknownKid("k1".into()).is_key_not_found());
+        assert!(Error::NoUsableKey.is_key_not_found());
+        for other in [
+            Error::BadSignature,
+            Error::WeakRsaKey { bits: 1024 },
+            Error::KeyMismatch("x"),
+            Error::InvalidJwk("x"),
+            Error::AlgNotAllowed("HS256".into()),
+        ] {
+            assert!(!other.is_key_not_found(), "{other:?}");
+        }
+    }
+}

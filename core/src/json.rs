@@ -9,8 +9,11 @@
 //! decode followed by encode reproduces the same members with the same values.
 
 use alloc::borrow::{Cow, ToOwned};
+use alloc::collections::BTreeSet;
 use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
+use core::cmp::Ordering;
 use core::fmt::{self, Write};
 
 use crate::error::{Error, Part};
@@ -76,7 +79,11 @@ impl From<u32> for Number {
 /// A JSON object: member names are unique and kept in insertion order.
 ///
 /// SETs are small (a handful of members), so a vector with linear lookup is both faster
-/// and smaller than a hash map here.
+/// and smaller than a hash map here. What must stay cheap on a hostile document with
+/// thousands of members is everything done once per member: the parser's check for
+/// repeated names and the bulk operations ([`FromIterator`], the crate's reordering and
+/// merging) index the names instead of scanning, so they cost O(n log n); a single
+/// [`Map::get`] is one O(n) scan.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Map {
     /// Parsed names that are in [`known_name`]'s list are borrowed from it: most of the
@@ -95,14 +102,17 @@ impl Map {
 
     /// The member named `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .find(|(k, _)| same_name(k, key))
+            .map(|(_, v)| v)
     }
 
     /// The member named `key`, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.entries
             .iter_mut()
-            .find(|(k, _)| k == key)
+            .find(|(k, _)| same_name(k, key))
             .map(|(_, v)| v)
     }
 
@@ -127,7 +137,7 @@ impl Map {
 
     /// Removes the member named `key`, keeping the order of the others.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let i = self.entries.iter().position(|(k, _)| k == key)?;
+        let i = self.entries.iter().position(|(k, _)| same_name(k, key))?;
         Some(self.entries.remove(i).1)
     }
 
@@ -158,12 +168,202 @@ impl Map {
 }
 
 impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Map {
+    /// Collects members in order; a repeated name keeps its first position and takes the
+    /// last value (as repeated [`Map::insert`] calls would), at O(n log n) in all.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        let mut m = Map::new();
-        for (k, v) in iter {
-            m.insert(k, v);
-        }
+        let mut m = Map {
+            entries: iter
+                .into_iter()
+                .map(|(k, v)| (Cow::Owned(k.into()), v.into()))
+                .collect(),
+        };
+        m.merge_repeats();
         m
+    }
+}
+
+impl Map {
+    /// Folds repeated names into their first occurrence, which takes the last value.
+    fn merge_repeats(&mut self) {
+        let n = self.entries.len();
+        if n <= LINEAR_MEMBERS {
+            let entries = core::mem::take(&mut self.entries);
+            for (k, v) in entries {
+                match self.get_mut(&k) {
+                    Some(slot) => *slot = v,
+                    None => self.entries.push((k, v)),
+                }
+            }
+            return;
+        }
+        let mut by_name: Vec<usize> = (0..n).collect();
+        // Stable, so each run of one name lists its positions in document order.
+        by_name.sort_by(|&a, &b| cmp_names(&self.entries[a].0, &self.entries[b].0));
+        let mut keep = vec![true; n];
+        let mut moves = Vec::new();
+        let entries = &self.entries;
+        for run in by_name.chunk_by(|&a, &b| same_name(&entries[a].0, &entries[b].0)) {
+            if let [first, .., last] = *run {
+                moves.push((last, first));
+                for &i in &run[1..] {
+                    keep[i] = false;
+                }
+            }
+        }
+        for (last, first) in moves {
+            let value = core::mem::replace(&mut self.entries[last].1, Value::Null);
+            self.entries[first].1 = value;
+        }
+        let mut i = 0;
+        self.entries.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+
+    /// Moves the members named in `order` to the front, in that order; the others follow
+    /// in their current order. O(n log n), whatever the sizes.
+    pub(crate) fn reorder<S: AsRef<str>>(&mut self, order: &[S]) {
+        if order.is_empty() || self.entries.is_empty() {
+            return;
+        }
+        let mut rank: Vec<(&str, usize)> = order
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.as_ref(), i))
+            .collect();
+        // A stable sort, then dropping later repeats, keeps a name's first rank.
+        rank.sort_by(|a, b| cmp_names(a.0, b.0));
+        rank.dedup_by(|later, earlier| same_name(later.0, earlier.0));
+        let rank_of = |name: &str| {
+            rank.binary_search_by(|(n, _)| cmp_names(n, name))
+                .map_or(order.len(), |i| rank[i].1)
+        };
+        let mut keyed: Vec<(usize, usize, (Cow<'static, str>, Value))> =
+            core::mem::take(&mut self.entries)
+                .into_iter()
+                .enumerate()
+                .map(|(i, entry)| (rank_of(&entry.0), i, entry))
+                .collect();
+        keyed.sort_unstable_by_key(|(r, i, _)| (*r, *i));
+        self.entries = keyed.into_iter().map(|(_, _, entry)| entry).collect();
+    }
+
+    /// Appends (cloned) the members of `other` whose names this object does not have yet.
+    pub(crate) fn append_missing(&mut self, other: &Map) {
+        let present = self.len();
+        if present <= LINEAR_MEMBERS {
+            for (k, v) in &other.entries {
+                if !self.entries[..present].iter().any(|(n, _)| same_name(n, k)) {
+                    self.entries.push((k.clone(), v.clone()));
+                }
+            }
+            return;
+        }
+        let mut names: Vec<&str> = self.entries.iter().map(|(k, _)| &**k).collect();
+        names.sort_by(|a, b| cmp_names(a, b));
+        let missing: Vec<(Cow<'static, str>, Value)> = other
+            .entries
+            .iter()
+            .filter(|(k, _)| names.binary_search_by(|n| cmp_names(n, k)).is_err())
+            .cloned()
+            .collect();
+        self.entries.extend(missing);
+    }
+
+    /// A copy of the members whose names pass `keep`, in order (the names are unique
+    /// already, so nothing is searched).
+    pub(crate) fn filtered(&self, mut keep: impl FnMut(&str) -> bool) -> Map {
+        Map {
+            entries: self
+                .entries
+                .iter()
+                .filter(|(k, _)| keep(k))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// The members sorted by name (for comparisons that ignore member order).
+    pub(crate) fn sorted(&self) -> Vec<(&str, &Value)> {
+        let mut members: Vec<(&str, &Value)> = self.iter().collect();
+        members.sort_by(|a, b| cmp_names(a.0, b.0));
+        members
+    }
+}
+
+/// Objects with at most this many members are searched by scanning: for the handful of
+/// members of a SET, a header or a JWK that is faster than building any index.
+const LINEAR_MEMBERS: usize = 16;
+
+/// Member-name equality; every name comparison of this module goes through here or
+/// [`cmp_names`], so that tests can count them.
+fn same_name(a: &str, b: &str) -> bool {
+    #[cfg(test)]
+    tests::count_comparison();
+    a == b
+}
+
+/// Member-name order (see [`same_name`]).
+fn cmp_names(a: &str, b: &str) -> Ordering {
+    #[cfg(test)]
+    tests::count_comparison();
+    a.cmp(b)
+}
+
+/// A member name in the parser's index of a large object.
+struct Name<'a>(Cow<'a, str>);
+
+impl Ord for Name<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        cmp_names(&self.0, &other.0)
+    }
+}
+
+impl PartialOrd for Name<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Name<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        same_name(&self.0, &other.0)
+    }
+}
+
+impl Eq for Name<'_> {}
+
+/// The member names an object being parsed already has: scanned while the object is
+/// small, indexed once it grows, so that reading n members costs O(n log n) rather than
+/// the O(n^2) of scanning for each (a 64 KiB header holds thousands of members).
+#[derive(Default)]
+struct SeenNames<'a> {
+    index: Option<BTreeSet<Name<'a>>>,
+}
+
+impl<'a> SeenNames<'a> {
+    /// Whether `name` is new to `entries` (the members so far), recording it if so.
+    /// `raw` is the name as it stands in the input, when it needed no unescaping.
+    // The `Cow` itself, not `&str`: cloning a static name into the index is free.
+    #[allow(clippy::ptr_arg)]
+    fn first_use(
+        &mut self,
+        entries: &[(Cow<'static, str>, Value)],
+        name: &Cow<'static, str>,
+        raw: Option<&'a str>,
+    ) -> bool {
+        let index = match &mut self.index {
+            Some(index) => index,
+            None if entries.len() < LINEAR_MEMBERS => {
+                return !entries.iter().any(|(k, _)| same_name(k, name));
+            }
+            None => self
+                .index
+                .insert(entries.iter().map(|(k, _)| Name(k.clone())).collect()),
+        };
+        // Borrowed from the input (or the static list) where possible: no allocation.
+        index.insert(Name(raw.map_or_else(|| name.clone(), Cow::Borrowed)))
     }
 }
 
@@ -580,6 +780,7 @@ impl<'a> Parser<'a> {
     fn object(&mut self, depth: usize) -> Result<Map, Error> {
         self.i += 1; // '{'
         let mut map = Map::new();
+        let mut seen = SeenNames::default();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
@@ -590,10 +791,13 @@ impl<'a> Parser<'a> {
             if self.peek() != Some(b'"') {
                 return Err(self.err("expected a member name"));
             }
-            let key = match self.string_text()? {
-                Text::Plain(s) => known_name(s.as_bytes())
-                    .map_or_else(|| Cow::Owned(String::from(s)), Cow::Borrowed),
-                Text::Unescaped(s) => Cow::Owned(s),
+            let (key, raw) = match self.string_text()? {
+                Text::Plain(s) => (
+                    known_name(s.as_bytes())
+                        .map_or_else(|| Cow::Owned(String::from(s)), Cow::Borrowed),
+                    Some(s),
+                ),
+                Text::Unescaped(s) => (Cow::Owned(s), None),
             };
             self.skip_ws();
             if self.peek() != Some(b':') {
@@ -602,7 +806,7 @@ impl<'a> Parser<'a> {
             self.i += 1;
             self.skip_ws();
             let v = self.value(depth)?;
-            if map.contains_key(&key) {
+            if !seen.first_use(&map.entries, &key, raw) {
                 return Err(Error::DuplicateMember {
                     part: self.part,
                     name: key.into_owned(),
@@ -824,8 +1028,142 @@ impl<'a> Parser<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    extern crate std;
+
     use super::*;
+    use alloc::format;
+    use core::cell::Cell;
+
+    std::thread_local! {
+        // Per thread, so tests running in parallel do not add to each other's counts.
+        static COMPARISONS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    pub(super) fn count_comparison() {
+        COMPARISONS.with(|c| c.set(c.get() + 1));
+    }
+
+    /// The member-name comparisons `f` makes (on this thread).
+    pub(crate) fn comparisons<T>(f: impl FnOnce() -> T) -> (T, u64) {
+        let before = COMPARISONS.with(Cell::get);
+        let out = f();
+        (out, COMPARISONS.with(Cell::get) - before)
+    }
+
+    /// An object of `n` distinct members, the names neither sorted nor all known.
+    fn many_members(n: usize) -> String {
+        let mut text = String::from("{");
+        for i in 0..n {
+            if i > 0 {
+                text.push(',');
+            }
+            // Reversed digits: document order is not name order.
+            let name: String = format!("{i:05}").chars().rev().collect();
+            text.push_str(&format!("\"m{name}\":{i}"));
+        }
+        text.push('}');
+        text
+    }
+
+    /// A bound that O(n log n) meets with room to spare and O(n^2) misses by far
+    /// (n^2 / 2 is 32 million for 8,000 members).
+    fn bound(n: u64) -> u64 {
+        64 * n
+    }
+
+    #[test]
+    fn many_members_cost_n_log_n_comparisons() {
+        let n = 8_000;
+        let text = many_members(n);
+        let (parsed, count) = comparisons(|| p(&text));
+        let map = parsed.unwrap().as_object().cloned().unwrap();
+        assert_eq!(map.len(), n);
+        assert!(count <= bound(n as u64), "{count} comparisons");
+        // Order is still the document's, and lookups still work.
+        assert_eq!(map.keys().next(), Some("m00000"));
+        assert_eq!(map.keys().nth(1), Some("m10000"));
+        assert_eq!(map.get("m99970").and_then(Value::as_i64), Some(7999));
+
+        // A repeat among thousands is found, and named, as in a small object.
+        let mut repeated = text.clone();
+        repeated.pop();
+        repeated.push_str(",\"m12340\":0}");
+        let (result, count) = comparisons(|| p(&repeated));
+        assert!(
+            matches!(&result, Err(Error::DuplicateMember { name, .. }) if name == "m12340"),
+            "{result:?}"
+        );
+        assert!(count <= bound(n as u64), "{count} comparisons");
+        // An escaped spelling of a name is the same name.
+        let mut escaped = text;
+        escaped.pop();
+        escaped.push_str(",\"\\u006d12340\":0}");
+        assert!(
+            matches!(p(&escaped), Err(Error::DuplicateMember { name, .. }) if name == "m12340")
+        );
+    }
+
+    #[test]
+    fn bulk_map_operations_cost_n_log_n_comparisons() {
+        let n = 8_000u64;
+        let names: Vec<String> = (0..n).map(|i| format!("k{}", (i * 7919) % n)).collect();
+        let (mut map, count) = comparisons(|| {
+            names
+                .iter()
+                .map(|k| (k.as_str(), Value::Null))
+                .collect::<Map>()
+        });
+        assert_eq!(map.len() as u64, n);
+        assert!(count <= bound(n), "collect: {count} comparisons");
+
+        let mut order: Vec<String> = names.iter().rev().cloned().collect();
+        order.truncate(4_000);
+        let ((), count) = comparisons(|| map.reorder(&order));
+        assert!(count <= bound(n), "reorder: {count} comparisons");
+        assert_eq!(map.keys().next(), names.last().map(String::as_str));
+
+        let mut small: Map = [("a", 1), ("b", 2)]
+            .into_iter()
+            .map(|(k, v)| (k, Value::from(v)))
+            .collect();
+        let ((), count) = comparisons(|| small.append_missing(&map));
+        assert_eq!(small.len() as u64, n + 2);
+        assert!(count <= bound(n), "append_missing: {count} comparisons");
+        let mut big = map.clone();
+        let ((), count) = comparisons(|| big.append_missing(&small));
+        assert_eq!(big.len() as u64, n + 2);
+        assert!(count <= bound(n), "append_missing: {count} comparisons");
+        let (sorted, count) = comparisons(|| big.sorted());
+        assert!(sorted.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(count <= bound(n), "sorted: {count} comparisons");
+    }
+
+    #[test]
+    fn collect_and_reorder_keep_insert_semantics() {
+        for n in [3usize, 40] {
+            // Every name three times: first position kept, last value taken.
+            let pairs: Vec<(String, Value)> = (0..3 * n)
+                .map(|i| (format!("k{}", i % n), Value::from(i as i64)))
+                .collect();
+            let collected: Map = pairs.iter().cloned().collect();
+            let mut inserted = Map::new();
+            for (k, v) in pairs {
+                inserted.insert(k, v);
+            }
+            assert_eq!(collected, inserted);
+            assert_eq!(
+                collected.get("k1").and_then(Value::as_i64),
+                Some((2 * n + 1) as i64)
+            );
+        }
+        let mut m: Map = ["a", "b", "c", "d"]
+            .into_iter()
+            .map(|k| (k, Value::Null))
+            .collect();
+        m.reorder(&["c", "x", "a", "c"]);
+        assert_eq!(m.keys().collect::<Vec<_>>(), ["c", "a", "b", "d"]);
+    }
 
     fn p(s: &str) -> Result<Value, Error> {
         parse(s.as_bytes(), Part::Payload)

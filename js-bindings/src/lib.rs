@@ -231,7 +231,7 @@ fn signing_key(key: &str, alg: Option<Algorithm>) -> Result<SigningKey, Error> {
                 Ok(k) => return Ok(k),
                 // Keep the most precise failure (say weak_key over "wrong key type").
                 Err(e) => {
-                    let vague = |e: &Error| e.reason() == "invalid_signing_key";
+                    let vague = |e: &Error| matches!(e, Error::InvalidSigningKey(_));
                     if first_err.as_ref().is_none_or(|f| vague(f) && !vague(&e)) {
                         first_err = Some(e);
                     }

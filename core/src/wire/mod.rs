@@ -273,19 +273,8 @@ impl MemberOrder {
     /// `members` rearranged: names seen on input first, in input order, then the others in
     /// the order given.
     pub(crate) fn arrange(&self, mut members: Map) -> Map {
-        if self.0.is_empty() {
-            return members;
-        }
-        let mut out = Map::new();
-        for name in &self.0 {
-            if let Some(v) = members.remove(name) {
-                out.insert(name.as_str(), v);
-            }
-        }
-        for (k, v) in members {
-            out.insert(k, v);
-        }
-        out
+        members.reorder(&self.0);
+        members
     }
 }
 
@@ -435,11 +424,7 @@ impl<'a> Obj<'a> {
 
     /// The members whose names are not in `known`, in order.
     pub(crate) fn extra(&self, known: &[&str]) -> Map {
-        self.map
-            .iter()
-            .filter(|(k, _)| !known.contains(k))
-            .map(|(k, v)| (k, v.clone()))
-            .collect()
+        self.map.filtered(|k| !known.contains(&k))
     }
 
     /// The member order.
@@ -473,11 +458,7 @@ impl Writer {
 
     /// Appends the members of `extra` that are not set yet.
     pub(crate) fn extra(&mut self, extra: &Map) -> &mut Self {
-        for (k, v) in extra.iter() {
-            if !self.0.contains_key(k) {
-                self.0.insert(k, v.clone());
-            }
-        }
+        self.0.append_missing(extra);
         self
     }
 
@@ -500,10 +481,13 @@ pub(crate) fn uint_value(n: u32) -> Value {
 /// JSON equality that ignores the member order of objects (numbers compare by their text).
 pub(crate) fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
+        // Sorted once rather than a lookup per member: objects may be large.
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+                && x.sorted()
+                    .into_iter()
+                    .zip(y.sorted())
+                    .all(|((k, v), (l, w))| k == l && same_json(v, w))
         }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_json(v, w))
@@ -534,3 +518,32 @@ macro_rules! json_text {
     };
 }
 pub(crate) use json_text;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::tests::comparisons;
+    use crate::wire::stream::StreamConfig;
+
+    #[test]
+    fn thousands_of_unknown_members_cost_n_log_n_comparisons() {
+        let n = 8_000u64;
+        let mut text = String::from(
+            r#"{"stream_id":"s","iss":"https://t.example/","aud":"a","events_delivered":[],"delivery":{"method":"urn:ietf:rfc:8936","endpoint_url":"https://t.example/poll"}"#,
+        );
+        for i in 0..n {
+            text.push_str(&format!(r#","x{}":{i}"#, (i * 7919) % n));
+        }
+        text.push('}');
+        let value = parse_document(&text).unwrap();
+        let (config, count) = comparisons(|| StreamConfig::from_value(&value));
+        let config = config.unwrap();
+        assert_eq!(config.extra.len() as u64, n);
+        assert!(count <= 64 * n, "read: {count} comparisons");
+        let (written, count) = comparisons(|| config.to_value());
+        assert!(count <= 64 * n, "write: {count} comparisons");
+        let (same, count) = comparisons(|| same_json(&written, &value));
+        assert!(same);
+        assert!(count <= 64 * n, "compare: {count} comparisons");
+    }
+}
