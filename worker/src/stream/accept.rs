@@ -130,7 +130,7 @@ impl SsfQueue {
         let got = cache.get(uri).await?;
         match verify_push(token, &got.keys, &opts).await {
             Ok(s) => Ok(s),
-            Err(e) if is_unknown_key(&e) && !got.fresh => {
+            Err(e) if e.is_key_not_found() && !got.fresh => {
                 self.open_refetch_gate()?;
                 let keys = cache.fetch(uri).await?;
                 verify_push(token, &keys, &opts)
@@ -166,13 +166,6 @@ impl SsfQueue {
 
 fn accepted() -> HandlerResult {
     Ok(Response::empty()?.with_status(202))
-}
-
-fn is_unknown_key(e: &ssf_core::Error) -> bool {
-    matches!(
-        e,
-        ssf_core::Error::UnknownKid(_) | ssf_core::Error::NoUsableKey
-    )
 }
 
 /// Verifies a pushed SET with `keys`: core applies every rule, WebCrypto checks the
