@@ -45,6 +45,20 @@ pub fn canonical_event_uri(uri: &str) -> &str {
     }
 }
 
+/// The entries of `events_requested` that `events_delivered` does not deliver (in any
+/// spelling), in request order without repeats: what a transmitter should tell a receiver
+/// that asked for them, rather than let it wait for events that never come.
+pub fn undelivered_events(requested: &[String], delivered: &[String]) -> Vec<String> {
+    let filter = StreamFilter::new(delivered.to_vec(), DefaultSubjects::All);
+    let mut out: Vec<String> = Vec::new();
+    for uri in requested {
+        if !filter.takes_event(uri) && !out.contains(uri) {
+            out.push(uri.clone());
+        }
+    }
+    out
+}
+
 /// What a stream takes: its delivered event types and its subject settings.
 #[derive(Clone, Debug)]
 pub struct StreamFilter {
@@ -165,6 +179,19 @@ mod tests {
             .expect("the catalogue has a deprecated type");
         let f = StreamFilter::new(vec![deprecated.uri.into()], DefaultSubjects::All);
         assert!(f.takes_event(deprecated.uri));
+    }
+
+    #[test]
+    fn undelivered_are_those_no_spelling_of_which_is_delivered() {
+        let requested = vec![
+            REVOKED_HTTP.into(),
+            "urn:example:x".into(),
+            "urn:example:x".into(),
+        ];
+        assert_eq!(
+            undelivered_events(&requested, &[REVOKED.into()]),
+            vec![String::from("urn:example:x")]
+        );
     }
 
     #[test]

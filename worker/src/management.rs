@@ -184,7 +184,7 @@ pub async fn configuration(mut req: Request, env: &Env) -> HandlerResult {
                     Ok(cfg)
                 })
                 .await?;
-            Ok(mgmt_json(200, &cfg.to_value()))
+            Ok(mgmt_json(200, &with_undelivered(&cfg)))
         }
         Method::Delete => {
             let id = stream_id_param(&req)?;
@@ -261,7 +261,30 @@ async fn create(req: &mut Request, env: &Env, receiver: &Receiver, origin: &str)
     {
         return Err(ApiError::internal("stream id collision; retry"));
     }
-    Ok(mgmt_json(201, &cfg.to_value()))
+    Ok(mgmt_json(201, &with_undelivered(&cfg)))
+}
+
+/// The configuration as answered to a create or update: with `events_undelivered` (an
+/// extension, not stored) listing each requested event type this transmitter does not
+/// deliver, so a receiver that asked for one learns it now rather than waiting for events
+/// that never come. Absent when every requested type is delivered.
+fn with_undelivered(cfg: &StreamConfig) -> Value {
+    let mut v = cfg.to_value();
+    let requested = cfg.events_requested.as_deref().unwrap_or_default();
+    let missing = ssf_core::filter::undelivered_events(requested, &cfg.events_delivered);
+    if let (Value::Object(m), false) = (&mut v, missing.is_empty()) {
+        let entries = missing
+            .into_iter()
+            .map(|uri| {
+                let mut e = Map::new();
+                e.insert("uri", uri);
+                e.insert("why", "not an event type this transmitter supports");
+                Value::Object(e)
+            })
+            .collect();
+        m.insert("events_undelivered", Value::Array(entries));
+    }
+    v
 }
 
 /// A fresh push credential: `Bearer` and 256 random bits.
