@@ -94,6 +94,9 @@ describe('stream control happy path', () => {
     const read = await w.get(`/ssf/streams?stream_id=${cfg.stream_id}`, { token: ALICE });
     assert.equal(read.status, 200);
     assert.equal(read.headers.get('cache-control'), 'no-store');
+    // The create answer also says which requested type is not delivered (not stored).
+    assert.deepEqual(cfg.events_undelivered, [{ uri: 'urn:example:unknown', why: 'not an event type this transmitter supports' }]);
+    delete cfg.events_undelivered;
     assert.deepEqual(read.json, cfg);
 
     const list = await w.get('/ssf/streams', { token: ALICE });

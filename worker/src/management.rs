@@ -168,6 +168,7 @@ pub async fn configuration(mut req: Request, env: &Env) -> HandlerResult {
             let replace = req.method() == Method::Put;
             let body = read_json_object(&mut req).await?;
             let update = UpdateStreamRequest::from_value(&Value::Object(body)).map_err(core_400)?;
+            ssf_core::wire::intake::check_update(&update).map_err(core_400)?;
             validate_source(env, update.source.as_ref())?;
             let client = StreamClient::new(env, &update.stream_id, &receiver.id)?;
             let (_, cfg) = client
@@ -215,6 +216,7 @@ async fn list(env: &Env, receiver: &Receiver) -> Result<Vec<StreamRecord>, ApiEr
 async fn create(req: &mut Request, env: &Env, receiver: &Receiver, origin: &str) -> HandlerResult {
     let body = read_json_object(req).await?;
     let create = CreateStreamRequest::from_value(&Value::Object(body)).map_err(core_400)?;
+    ssf_core::wire::intake::check_create(&create).map_err(core_400)?;
     validate_source(env, create.source.as_ref())?;
     let index = StreamIndex::new(env)?;
     if index.list(&receiver.id).await?.len() >= MAX_STREAMS_PER_RECEIVER {

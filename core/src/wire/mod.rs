@@ -33,6 +33,7 @@ use alloc::vec::Vec;
 use crate::error::Error;
 use crate::json::{Map, Number, Value};
 
+pub mod intake;
 pub mod metadata;
 pub mod poll;
 pub mod problem;
