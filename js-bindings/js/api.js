@@ -160,10 +160,10 @@ function createApi(wasm, platform) {
 
   // ---- key sets -----------------------------------------------------------------------
 
-  // Parsed key sets, so that a JWKS passed again is not parsed again: by identity for
-  // objects (re-read if its `keys` array was replaced or changed length), by text for
-  // strings (a small LRU).
-  const byObject = new WeakMap();
+  // Parsed key sets, so that a JWKS passed again is not parsed again, keyed by content (the
+  // JSON text: an object edited in place, a compromised key removed or replaced, is a new
+  // entry at the next verify; serialising a JWKS costs microseconds, a stale key set a
+  // forged SET accepted). A small LRU.
   const byText = new Map();
   // Imported host keys by RFC 7638 thumbprint, shared by every key set.
   const keyObjects = new Map();
@@ -174,38 +174,30 @@ function createApi(wasm, platform) {
   }
 
   function keySet(jwks, fnName) {
-    if (typeof jwks === 'string') {
-      let entry = byText.get(jwks);
-      if (entry) {
-        byText.delete(jwks);
-      } else {
-        entry = makeEntry(singleKeyAsSet(jwks));
-        if (byText.size >= JWKS_STRING_CACHE_SIZE) {
-          byText.delete(byText.keys().next().value);
-        }
-      }
-      byText.set(jwks, entry);
-      return entry;
-    }
-    if (jwks === null || typeof jwks !== 'object' || Array.isArray(jwks)) {
-      throw typeError(`${fnName}: options.jwks`, 'a JWK Set (object or JSON text) or a JWK', jwks);
-    }
-    const list = jwks.keys;
-    const entry = byObject.get(jwks);
-    if (entry && entry.list === list && entry.length === (Array.isArray(list) ? list.length : -1)) {
-      return entry;
-    }
     let text;
-    try {
-      text = JSON.stringify(Array.isArray(list) || !('kty' in jwks) ? jwks : { keys: [jwks] });
-    } catch (e) {
-      throw new TypeError(`${fnName}: options.jwks cannot be serialised as JSON`, { cause: e });
+    if (typeof jwks === 'string') {
+      text = singleKeyAsSet(jwks);
+    } else {
+      if (jwks === null || typeof jwks !== 'object' || Array.isArray(jwks)) {
+        throw typeError(`${fnName}: options.jwks`, 'a JWK Set (object or JSON text) or a JWK', jwks);
+      }
+      try {
+        text = JSON.stringify(Array.isArray(jwks.keys) || !('kty' in jwks) ? jwks : { keys: [jwks] });
+      } catch (e) {
+        throw new TypeError(`${fnName}: options.jwks cannot be serialised as JSON`, { cause: e });
+      }
     }
-    const fresh = makeEntry(text);
-    fresh.list = list;
-    fresh.length = Array.isArray(list) ? list.length : -1;
-    byObject.set(jwks, fresh);
-    return fresh;
+    let entry = byText.get(text);
+    if (entry) {
+      byText.delete(text);
+    } else {
+      entry = makeEntry(text);
+      if (byText.size >= JWKS_STRING_CACHE_SIZE) {
+        byText.delete(byText.keys().next().value);
+      }
+    }
+    byText.set(text, entry);
+    return entry;
   }
 
   // A single JWK given as JSON text is accepted as a set of one.
@@ -221,10 +213,13 @@ function createApi(wasm, platform) {
 
   // ---- host crypto (Node's crypto.verify with cached KeyObjects) -------------------------
 
+  // EdDSA is absent on purpose: OpenSSL's Ed25519 accepts what RFC 8032 section 5.1.7's
+  // strict check refuses (a small-order R), so core's own check always does it and the
+  // verdict is the same in every runtime (and the same as the worker's).
   const HASH = {
     RS256: 'sha256', RS384: 'sha384', RS512: 'sha512',
     PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
-    ES256: 'sha256', ES384: 'sha384', EdDSA: null,
+    ES256: 'sha256', ES384: 'sha384',
   };
   const SALT = { PS256: 32, PS384: 48, PS512: 64 };
 
@@ -259,7 +254,7 @@ function createApi(wasm, platform) {
         if (slot === null || !(alg in HASH)) return -1;
         let params = slot.params[alg];
         if (params === undefined) {
-          if (alg[0] === 'E' && alg !== 'EdDSA') {
+          if (alg[0] === 'E') {
             params = { key: slot.key, dsaEncoding: 'ieee-p1363' };
           } else if (alg[0] === 'P') {
             params = {
