@@ -1,24 +1,30 @@
 //! Decode, inspect and verify arbitrary SETs, under the SSF and the plain RFC 8417
-//! profiles, against a fixed key set (the P-256 key of the duo-labs vector and an Ed25519
-//! key).
+//! profiles, against a fixed key set (the keys of the duo-labs and i2goSignals vectors and
+//! an Ed25519 key the seeds are signed with).
 //!
-//! What `verify` accepts, `inspect` (with the same options) reports without an error, with
-//! the same header and claims; whatever `inspect` reads as a typed SET has the claims and
-//! header that decoding the token gives.
+//! * What `inspect` reads has the header and claims that decoding the token gives, and its
+//!   typed SET holds those claims.
+//! * What `verify` accepts, `inspect` (same options) reads without an error-level issue,
+//!   with the same header and typed claims.
+//! * `begin_verify` + signature check + `finish` gives what `verify` gives (the same SET,
+//!   or the same error when the signature check passes).
+//! * What verifies under SSF verifies under RFC 8417 (which only relaxes rules).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use ssf_core::crypto::{default_provider, verify as verify_signature};
 use ssf_core::jwk::JwkSet;
 use ssf_core::jws::CompactJws;
-use ssf_core::set::{inspect, verify, Profile, VerifyOptions};
+use ssf_core::set::{begin_verify, inspect, verify, Profile, SignatureVerdict, VerifyOptions};
 use ssf_core_fuzz::VERIFY_JWKS;
 
 fuzz_target!(|data: &[u8]| {
     let keys = JwkSet::from_json(VERIFY_JWKS).expect("fixed JWKS");
     let text = String::from_utf8_lossy(data);
     let decoded = CompactJws::parse(&text).ok();
+    let mut verified_ssf = false;
     for profile in [Profile::SSF, Profile::RFC8417] {
-        let mut opts = VerifyOptions::new(1_700_000_000);
+        let mut opts = VerifyOptions::new(1_800_000_000);
         opts.profile = profile;
         let inspection = inspect(&text, Some(&opts));
         if let Ok(i) = &inspection {
@@ -38,7 +44,31 @@ fuzz_target!(|data: &[u8]| {
                 );
             }
         }
-        if let Ok(set) = verify(&text, &keys, &opts) {
+        let verified = verify(&text, &keys, &opts);
+        let split = begin_verify(&text, &keys, &opts).and_then(|p| {
+            let good = verify_signature(
+                default_provider(),
+                p.algorithm(),
+                p.key(),
+                p.signing_input(),
+                p.signature(),
+            );
+            let verdict = SignatureVerdict::from_bool(good.is_ok());
+            p.finish(verdict, &opts)
+                .map_err(|e| good.err().unwrap_or(e))
+        });
+        assert_eq!(
+            split, verified,
+            "begin_verify + finish disagrees with verify"
+        );
+        if profile == Profile::RFC8417 && verified_ssf {
+            assert!(
+                verified.is_ok(),
+                "verifies under SSF but not RFC 8417: {verified:?}"
+            );
+        }
+        if let Ok(set) = verified {
+            verified_ssf |= profile == Profile::SSF;
             let i = inspection.expect("verify accepts what inspect cannot read");
             assert!(
                 i.is_valid_structure(),

@@ -3,7 +3,7 @@
 //   node fuzz/seeds/generate.mjs [path/to/shared]   (default: ../shared beside the checkout)
 // The output is committed; rerun this when the vectors change. Deterministic: fixed keys,
 // no randomness, names from the inputs.
-import { createHash, createECDH, createPrivateKey } from 'node:crypto';
+import { createHash, createECDH, createPrivateKey, sign } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +144,15 @@ for (const [name, key] of Object.entries(keys)) {
   }
 }
 
+// ---- decode_verify: SETs the target's key set verifies (the fuzz Ed25519 key, `kid`
+// fuzz-ed25519, as in fuzz/src/lib.rs), so that the verify-accepts path starts covered.
+const b64u = (text) => Buffer.from(text).toString('base64url');
+claimSets.filter(([, v]) => v.sub_id).slice(0, 3).forEach(([name, v]) => {
+  const input = `${b64u(json({ alg: 'EdDSA', kid: 'fuzz-ed25519', typ: 'secevent+jwt' }))}.${b64u(json(v))}`;
+  const signature = sign(null, Buffer.from(input), keys.ed25519).toString('base64url');
+  put('decode_verify', `ed25519-${name}`, `${input}.${signature}`);
+});
+
 // ---- wire: byte 0 is the message type (WIRE_KINDS in fuzz/src/lib.rs) ---------------------
 const KIND = {
   create_stream: 0, update_stream: 1, stream_config: 2, stream_list: 3, stream_status: 4,
@@ -152,11 +161,16 @@ const KIND = {
 };
 const fixture = (f) => vec('ssf-json-fixtures', `${f}.json`).value;
 const wire = (kind, name, v) => put('wire', name, withByte(KIND[kind], json(v)));
-for (const f of ['stream_config_push', 'stream_config_poll', 'stream_config_unknown_delivery']) {
-  wire('stream_config', f, fixture(f));
-}
-wire('stream_list', 'stream_list', [fixture('stream_config_push'), fixture('stream_config_poll')]);
+// The go-ssf fixtures predate some required members; the seeds add them, so that each
+// starts on the accepting path.
 const push = fixture('stream_config_push');
+const withMembers = (v, extra) => ({ ...extra, ...v });
+const config = (f) => withMembers(fixture(f), { events_delivered: [] });
+for (const f of ['stream_config_push', 'stream_config_poll', 'stream_config_unknown_delivery']) {
+  wire('stream_config', f, config(f));
+}
+wire('stream_list', 'stream_list', [config('stream_config_push'), config('stream_config_poll')]);
+const withStream = (f) => withMembers(fixture(f), { stream_id: push.stream_id });
 wire('create_stream', 'create_stream', {
   delivery: push.delivery, events_requested: push.events_requested, description: 'fuzz',
 });
@@ -166,10 +180,10 @@ wire('update_stream', 'update_stream', {
   events_requested: ['https://schemas.openid.net/secevent/caep/event-type/session-revoked'],
 });
 wire('update_stream', 'replace_stream_poll', { stream_id: push.stream_id, delivery: { method: 'urn:ietf:rfc:8936' } });
-for (const f of ['status_response', 'status_response_per_subject', 'status_update_request']) wire('stream_status', f, fixture(f));
-for (const f of ['add_subject_request_account', 'add_subject_request_email']) wire('add_subject', f, fixture(f));
-wire('remove_subject', 'remove_subject_request', fixture('remove_subject_request'));
-wire('verification', 'verification_request', fixture('verification_request'));
+for (const f of ['status_response', 'status_response_per_subject', 'status_update_request']) wire('stream_status', f, withStream(f));
+for (const f of ['add_subject_request_account', 'add_subject_request_email']) wire('add_subject', f, withStream(f));
+wire('remove_subject', 'remove_subject_request', withStream('remove_subject_request'));
+wire('verification', 'verification_request', withStream('verification_request'));
 wire('poll_request', 'poll_request', fixture('poll_request'));
 wire('poll_response', 'poll_response', fixture('poll_response'));
 wire('push_error', 'push_error', { err: 'invalid_key', description: 'Key ID 12345 has been revoked.' });

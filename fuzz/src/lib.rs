@@ -44,9 +44,11 @@ pub fn event_uri(sel: u8) -> Option<String> {
 }
 
 /// Public keys a fuzzed token can be verified with: the P-256 key of the duo-labs SET
-/// vector (its `kid`), and the RFC 8037 Ed25519 key that [`SIGNING_JWK`] signs with.
+/// vector and the RSA key of the i2goSignals vector (their `kid`s), and the RFC 8037
+/// Ed25519 key that [`SIGNING_JWK`] signs with.
 pub const VERIFY_JWKS: &str = r#"{"keys":[
  {"kty":"EC","crv":"P-256","kid":"transmitter-ES256-001","alg":"ES256","x":"YJ0AaXbOH8wcB1FLXiqXj2zGSfciIb_-x-i9B5Ica7Q","y":"bll4Myk4oui5P8kCzaMzgxlEV9q7tECVcpcVACJzWNU"},
+ {"kty":"RSA","kid":"golden-kid","alg":"RS256","n":"5GpbAPufi3nVHyaTE4e1m_zzwgZ7q2vzWmiVFhRPqjt63tYA-0tjR3NCP3b4Y4QqARgmeOgC14EHevPwnVvijmKJiwE3swTi0Z9S3dC29xOVqh5yzEq5QBvfthWLA3ULivbF_bgPm5KgVzZ--XOCH0KpaEw0NM8zaWviMspqHvKX5GEU0O-73dC_FFM1cVBfvW7pLc8UaBhl3SNkIXZ2kG2TCTf2b4f51YsgFx87bYCJwP500hp7qbZsB53TSUQ5lyiA1W9aPQmciZ-xzRol7kLg9wXcynz-cxr2B764FkVdtkU0kGshXY8wQGEpbvcfy9yO_dnR17evV1l7O9zrXQ","e":"AQAB"},
  {"kty":"OKP","crv":"Ed25519","kid":"fuzz-ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}
 ]}"#;
 
