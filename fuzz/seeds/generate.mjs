@@ -141,6 +141,7 @@ for (const [name, key] of Object.entries(keys)) {
   }
   if (name === 'rsa') {
     put('keyfile', 'rsa-pkcs1.pem', key.export({ type: 'pkcs1', format: 'pem' }));
+    put('keyfile', 'rsa-pkcs1.der', key.export({ type: 'pkcs1', format: 'der' }));
   }
 }
 
