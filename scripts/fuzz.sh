@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes decode + verify with libFuzzer through cargo-fuzz. Runs FUZZ_SECONDS (default 60).
-# cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP lets the stable toolchain provide them.
+# make fuzz: every fuzz target (or FUZZ_TARGET) for FUZZ_SECONDS each (default 60), one after
+# the other. Installs cargo-fuzz if missing; see fuzz/run.sh and fuzz/README.md.
+#   FUZZ_SECONDS=600 FUZZ_TARGET=json make fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-cd fuzz
-RUSTC_BOOTSTRAP=1 cargo fuzz run decode_verify -- -max_total_time="${FUZZ_SECONDS:-60}" -max_len=70000
+FUZZ_SECONDS=${FUZZ_SECONDS:-60} exec nice -n "${FUZZ_NICE:-10}" fuzz/run.sh

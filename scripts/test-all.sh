@@ -62,6 +62,7 @@ check rustdoc env RUSTDOCFLAGS="-D warnings" cargo doc -p ssf-core --no-deps --f
 check no-std-wasm-build cargo build -p ssf-core --target wasm32-unknown-unknown --no-default-features --features rustcrypto
 check no-std-deps scripts/check-no-std.sh
 cargo_suite core -p ssf-core --features getrandom
+script_suite fuzz scripts/test-fuzz.sh
 cargo_suite ssf-wasm -p ssf-wasm
 cargo_suite ssf-worker-unit -p ssf-worker --lib
 script_suite js-bindings scripts/test-js.sh

@@ -1,20 +1,87 @@
-//! Decode, inspect and verify arbitrary input: none of it may panic.
+//! Decode, inspect and verify arbitrary SETs, under the SSF and the plain RFC 8417
+//! profiles, against a fixed key set (the keys of the duo-labs and i2goSignals vectors and
+//! an Ed25519 key the seeds are signed with).
+//!
+//! * What `inspect` reads has the header and claims that decoding the token gives, and its
+//!   typed SET holds those claims.
+//! * What `verify` accepts, `inspect` (same options) reads without an error-level issue,
+//!   with the same header and typed claims.
+//! * `begin_verify` + signature check + `finish` gives what `verify` gives (the same SET,
+//!   or the same error when the signature check passes).
+//! * What verifies under SSF verifies under RFC 8417 (which only relaxes rules).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use ssf_core::crypto::{default_provider, verify as verify_signature};
 use ssf_core::jwk::JwkSet;
-use ssf_core::set::{inspect, verify, VerifyOptions};
-
-// A P-256 and an RSA key, so that verification reaches the signature check.
-const JWKS: &str = r#"{"keys":[
- {"kty":"EC","crv":"P-256","kid":"e","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}
-]}"#;
+use ssf_core::jws::CompactJws;
+use ssf_core::set::{begin_verify, inspect, verify, Profile, SignatureVerdict, VerifyOptions};
+use ssf_core_fuzz::VERIFY_JWKS;
 
 fuzz_target!(|data: &[u8]| {
-    let keys = JwkSet::from_json(JWKS).expect("fixed JWKS");
+    let keys = JwkSet::from_json(VERIFY_JWKS).expect("fixed JWKS");
     let text = String::from_utf8_lossy(data);
+    let decoded = CompactJws::parse(&text).ok();
+    let mut verified_ssf = false;
+    for profile in [Profile::SSF, Profile::RFC8417] {
+        let mut opts = VerifyOptions::new(1_800_000_000);
+        opts.profile = profile;
+        let inspection = inspect(&text, Some(&opts));
+        if let Ok(i) = &inspection {
+            let jws = decoded
+                .as_ref()
+                .expect("inspect read a token that does not decode");
+            assert_eq!(i.header, jws.header, "inspect: another header");
+            assert_eq!(
+                Ok(&i.claims),
+                jws.claims().as_ref(),
+                "inspect: other claims"
+            );
+            if let Some(set) = &i.set {
+                assert_eq!(
+                    set.claims.raw, i.claims,
+                    "inspect: the typed claims are other claims"
+                );
+            }
+        }
+        let verified = verify(&text, &keys, &opts);
+        let split = begin_verify(&text, &keys, &opts).and_then(|p| {
+            let good = verify_signature(
+                default_provider(),
+                p.algorithm(),
+                p.key(),
+                p.signing_input(),
+                p.signature(),
+            );
+            let verdict = SignatureVerdict::from_bool(good.is_ok());
+            p.finish(verdict, &opts)
+                .map_err(|e| good.err().unwrap_or(e))
+        });
+        assert_eq!(
+            split, verified,
+            "begin_verify + finish disagrees with verify"
+        );
+        if profile == Profile::RFC8417 && verified_ssf {
+            assert!(
+                verified.is_ok(),
+                "verifies under SSF but not RFC 8417: {verified:?}"
+            );
+        }
+        if let Ok(set) = verified {
+            verified_ssf |= profile == Profile::SSF;
+            let i = inspection.expect("verify accepts what inspect cannot read");
+            assert!(
+                i.is_valid_structure(),
+                "verify accepts a SET in which inspect finds errors: {:?}",
+                i.issues
+            );
+            let typed = i.set.expect("inspect builds no SET from a verified one");
+            assert_eq!(
+                typed.claims, set.claims,
+                "inspect and verify read other claims"
+            );
+            assert_eq!(typed.header, set.header);
+        }
+    }
     let _ = inspect(&text, None);
-    let _ = verify(&text, &keys, &VerifyOptions::new(1_700_000_000));
-    let _ = JwkSet::from_json(&text);
-    let _ = ssf_core::json::parse(data, ssf_core::error::Part::Document);
 });
