@@ -1,4 +1,8 @@
-//! RSA key generation (FIPS 186-5 appendix A.1.3 style: random probable primes).
+//! RSA key generation from random probable primes.
+//!
+//! Not a FIPS 186-5 conformant generator (it follows none of appendix A.1's procedures step
+//! by step and is not validated); it borrows two of FIPS 186-5's bounds, the distance
+//! between `p` and `q` and the error probability of the primality tests.
 //!
 //! Our own instead of `rsa`'s, which goes through `crypto-primes`: that crate's 53 KB
 //! table of precomputed small-prime reciprocals and its Lucas test were the largest
@@ -46,12 +50,12 @@ pub(crate) fn generate(fill: Fill<'_>, bits: u32) -> Result<RsaPrivateKey, Error
     loop {
         let p = prime(fill, half, &small)?;
         let q = prime(fill, half, &small)?;
-        // FIPS 186-5 A.1.3 step 5.4: |p - q| > 2^(bits/2 - 100).
-        let diff = if p > q {
+        // |p - q| > 2^(bits/2 - 100), the distance FIPS 186-5 requires of RSA primes.
+        let diff = Zeroizing::new(if p > q {
             p.wrapping_sub(&q)
         } else {
             q.wrapping_sub(&p)
-        };
+        });
         if diff.bit_width_vartime() <= half - 100 {
             continue;
         }
@@ -100,7 +104,7 @@ fn prime(fill: Fill<'_>, bits: u32, small: &[u32]) -> Result<BoxedUint, Error> {
         let residues: Zeroizing<Vec<u32>> =
             Zeroizing::new(small.iter().map(|&m| rem_small(&start, m)).collect());
         let e_residue = rem_small(&start, E);
-        let base = BoxedUint::from_be_slice(&start, bits).map_err(|_| Error::Rng)?;
+        let base = Zeroizing::new(BoxedUint::from_be_slice(&start, bits).map_err(|_| Error::Rng)?);
         for k in 0..STEPS {
             let step = 2 * k;
             let has_small_factor = small
@@ -113,13 +117,14 @@ fn prime(fill: Fill<'_>, bits: u32, small: &[u32]) -> Result<BoxedUint, Error> {
             }
             let offset =
                 BoxedUint::from_be_slice(&step.to_be_bytes(), bits).map_err(|_| Error::Rng)?;
-            let candidate = base.wrapping_add(&offset);
+            // Zeroized when dropped: a rejected candidate is random secret material too.
+            let candidate = Zeroizing::new(base.wrapping_add(&offset));
             // The step must not carry out of the top two bits.
             if candidate.bit_width_vartime() != bits || !candidate.bit_vartime(bits - 2) {
                 break;
             }
             if probably_prime(fill, &candidate, bits)? {
-                return Ok(candidate);
+                return Ok((*candidate).clone());
             }
         }
     }
