@@ -142,6 +142,22 @@ class WranglerDev {
   }
 }
 
+/** Pushes `n` fresh SETs of `up` into stream `cfg` through `dev`; each must be 202. */
+async function pushSets(dev, cfg, up, n) {
+  const sets = [];
+  for (let i = 0; i < n; i++) {
+    const s = await up.sign();
+    const r = await dev.fetch(cfg.push.endpoint_url, {
+      method: 'POST',
+      headers: { authorization: cfg.push.authorization_header, 'content-type': 'application/secevent+jwt' },
+      body: s,
+    });
+    assert.equal(r.status, 202, r.text);
+    sets.push(s);
+  }
+  return sets;
+}
+
 describe('restart', () => {
   test('wrangler dev stopped and started on the same state between push and poll loses nothing', { timeout: 180_000 }, async () => {
     const dir = tempDir();
@@ -155,17 +171,7 @@ describe('restart', () => {
       const created = await dev.fetch('/ssf/streams', { method: 'POST', headers: auth, body: JSON.stringify({ source: up.source() }) });
       assert.equal(created.status, 201, created.text);
       const cfg = created.json;
-      const sets = [];
-      for (let i = 0; i < 5; i++) {
-        const s = await up.sign();
-        const r = await dev.fetch(cfg.push.endpoint_url, {
-          method: 'POST',
-          headers: { authorization: cfg.push.authorization_header, 'content-type': 'application/secevent+jwt' },
-          body: s,
-        });
-        assert.equal(r.status, 202, r.text);
-        sets.push(s);
-      }
+      const sets = await pushSets(dev, cfg, up, 5);
       const jwksBefore = (await dev.fetch('/ssf/jwks.json')).json;
 
       await dev.stop();
@@ -205,17 +211,7 @@ describe('restart', () => {
       });
       assert.equal(created.status, 201, created.text);
       const cfg = created.json;
-      const sets = [];
-      for (let i = 0; i < 3; i++) {
-        const s = await up.sign();
-        const r = await dev.fetch(cfg.push.endpoint_url, {
-          method: 'POST',
-          headers: { authorization: cfg.push.authorization_header, 'content-type': 'application/secevent+jwt' },
-          body: s,
-        });
-        assert.equal(r.status, 202, r.text);
-        sets.push(s);
-      }
+      const sets = await pushSets(dev, cfg, up, 3);
       await sleep(1500); // attempts fail: nobody listens
       await dev.stop();
       rcv = await PushReceiver.start(receiverPort);
