@@ -1,6 +1,10 @@
 // Processes of the Node benchmarks: starting and stopping servers, waiting for them, and
 // the Miniflare host that runs the worker (or a plain-JS floor) in workerd.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ROOT } from './lib.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -90,3 +94,22 @@ const mf = new Miniflare(process.env.BENCH_FLOOR ? {
 });
 mf.ready.then((u) => console.log('ready ' + u.href));
 `;
+
+/**
+ * Starts the built worker in workerd (MINIFLARE_HOST) on `port` with fresh state and one
+ * receiver token: `{child, base, token, state}`. Wait with `waitReady`; end with `stopWorker`.
+ */
+export function launchWorker(port, statePrefix) {
+  const state = mkdtempSync(path.join(os.tmpdir(), statePrefix));
+  const token = randomBytes(18).toString('base64url');
+  const child = start(process.execPath, ['-e', MINIFLARE_HOST], {
+    ROOT, BENCH_PORT: String(port), BENCH_STATE: state, BENCH_TOKENS: JSON.stringify({ [token]: 'bench' }),
+  });
+  return { child, base: `http://127.0.0.1:${port}`, token, state };
+}
+
+export async function stopWorker({ child, state }) {
+  stop(child);
+  await sleep(500);
+  rmSync(state, { recursive: true, force: true });
+}

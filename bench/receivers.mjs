@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, NOW, ISS, AUD, claims, keys, median } from './lib.mjs';
-import { MINIFLARE_HOST, start, stop, waitReady } from './procs.mjs';
+import { MINIFLARE_HOST, launchWorker, start, stop, stopWorker, waitReady } from './procs.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -235,12 +235,8 @@ async function floor(kind) {
 }
 
 async function worker() {
-  const state = mkdtempSync(path.join(os.tmpdir(), 'ssf-bench-'));
-  const token = randomBytes(18).toString('base64url');
-  const base = `http://127.0.0.1:${PORT}`;
-  const child = start(process.execPath, ['-e', MINIFLARE_HOST], {
-    ROOT, BENCH_PORT: String(PORT), BENCH_STATE: state, BENCH_TOKENS: JSON.stringify({ [token]: 'bench' }),
-  });
+  const host = launchWorker(PORT, 'ssf-bench-');
+  const { child, base, token } = host;
   try {
     await waitReady(`${base}/.well-known/ssf-configuration`, child, 60);
     const r = await fetch(`${base}/ssf/streams`, {
@@ -276,9 +272,7 @@ async function worker() {
     console.error(child.logTail());
     throw e;
   } finally {
-    stop(child);
-    await sleep(500);
-    rmSync(state, { recursive: true, force: true });
+    await stopWorker(host);
   }
 }
 

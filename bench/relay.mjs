@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, ISS, AUD, claims, keys, median } from './lib.mjs';
-import { MINIFLARE_HOST, start, stop, waitReady } from './procs.mjs';
+import { launchWorker, start, stop, stopWorker, waitReady } from './procs.mjs';
 
 const quick = process.env.SSF_BENCH_QUICK === '1';
 const N = quick ? 200 : 1000;
@@ -91,12 +91,8 @@ async function run(name, targets, rcv) {
 }
 
 async function worker(rcv) {
-  const state = mkdtempSync(path.join(os.tmpdir(), 'ssf-bench-relay-'));
-  const tok = randomBytes(18).toString('base64url');
-  const base = `http://127.0.0.1:${PORT}`;
-  const child = start(process.execPath, ['-e', MINIFLARE_HOST], {
-    ROOT, BENCH_PORT: String(PORT), BENCH_STATE: state, BENCH_TOKENS: JSON.stringify({ [tok]: 'bench' }),
-  });
+  const host = launchWorker(PORT, 'ssf-bench-relay-');
+  const { child, base, token: tok } = host;
   try {
     await waitReady(`${base}/.well-known/ssf-configuration`, child, 60);
     const streams = [];
@@ -118,9 +114,7 @@ async function worker(rcv) {
     console.error(child.logTail());
     throw e;
   } finally {
-    stop(child);
-    await sleep(500);
-    rmSync(state, { recursive: true, force: true });
+    await stopWorker(host);
   }
 }
 
