@@ -200,7 +200,7 @@ pub enum Error {
     EventsEmpty,
     /// The SET has more events than the profile allows.
     TooManyEvents,
-    /// `sub_id` is absent (SSF requires it at the top level).
+    /// `sub_id` is absent (SSF 1.0 section 3.1 requires it at the top level).
     SubIdMissing,
     /// A subject identifier is invalid.
     InvalidSubject(String),
@@ -221,6 +221,27 @@ pub enum Error {
     TooOld,
     /// A verification event's `state` differs from the expected value.
     StateMismatch,
+    /// An event names no subject: no top-level `sub_id`, and no `subject` of its own.
+    SubjectMissing {
+        /// The event type URI.
+        uri: String,
+    },
+    /// RISC identifier-changed or identifier-recycled about a subject that is neither an
+    /// email address nor a phone number (RISC 1.0 says it MUST be one of them).
+    IdentifierSubject {
+        /// The event type URI.
+        uri: String,
+        /// The subject's format.
+        format: String,
+    },
+    /// The SET breaks a requirement its profile adds to SSF 1.0 (the CAEP interoperability
+    /// profile's RS256, `reason_admin`); [`Error::reason`] is the rule's code.
+    ProfileRule {
+        /// The rule broken.
+        rule: crate::profile::Rule,
+        /// What was found.
+        detail: String,
+    },
 
     // ---- wire messages (RFC 8935 / 8936 bodies, SSF management API) -------------------------
     /// A push / poll / stream-management message is malformed or breaks an SSF rule.
@@ -261,6 +282,8 @@ impl Error {
             | InvalidEvent { .. }
             | IssuedInFuture
             | TooOld
+            | SubjectMissing { .. }
+            | IdentifierSubject { .. }
             | Rng
             | InvalidMessage { .. } => ErrCode::InvalidRequest,
             AlgNone
@@ -278,6 +301,10 @@ impl Error {
             WrongIssuer(_) => ErrCode::InvalidIssuer,
             WrongAudience => ErrCode::InvalidAudience,
             StateMismatch => ErrCode::InvalidState,
+            ProfileRule { rule, .. } => match rule {
+                crate::profile::Rule::Rs256Required => ErrCode::InvalidKey,
+                _ => ErrCode::InvalidRequest,
+            },
         }
     }
 
@@ -333,6 +360,9 @@ impl Error {
             TooOld => "too_old",
             StateMismatch => "state_mismatch",
             InvalidMessage { .. } => "invalid_message",
+            SubjectMissing { .. } => "subject_missing",
+            IdentifierSubject { .. } => "identifier_subject_format",
+            ProfileRule { rule, .. } => rule.code(),
         }
     }
 }
@@ -373,7 +403,9 @@ impl fmt::Display for Error {
             CritUnsupported => {
                 f.write_str("the header has a crit member; no extension is supported")
             }
-            TypMissing => f.write_str("the header has no typ; a SET must have typ secevent+jwt"),
+            TypMissing => f.write_str(
+                "the header has no typ; a SET must have typ secevent+jwt (SSF 1.0 section 4)",
+            ),
             TypWrong(t) => write!(f, "typ {t:?} is not secevent+jwt"),
             HeaderMember(m) => write!(f, "header member {m} has the wrong type"),
             UnknownKid(k) => write!(f, "no key with kid {k:?}"),
@@ -397,7 +429,9 @@ impl fmt::Display for Error {
             ExpPresent => f.write_str("a SET must not carry an exp claim (SSF 1.0 section 4)"),
             EventsEmpty => f.write_str("events must hold at least one event"),
             TooManyEvents => f.write_str("events holds more events than allowed"),
-            SubIdMissing => f.write_str("sub_id is required at the top level (SSF 1.0 section 4)"),
+            SubIdMissing => {
+                f.write_str("sub_id is required at the top level (SSF 1.0 section 3.1)")
+            }
             InvalidSubject(why) => write!(f, "invalid subject identifier: {why}"),
             InvalidEvent { uri, detail } => write!(f, "event {uri}: {detail}"),
             WrongIssuer(i) => write!(f, "issuer {i:?} is not the expected issuer"),
@@ -406,6 +440,19 @@ impl fmt::Display for Error {
             TooOld => f.write_str("iat is older than the allowed maximum age"),
             StateMismatch => f.write_str("verification state does not match"),
             InvalidMessage { what, detail } => write!(f, "invalid {what}: {detail}"),
+            SubjectMissing { uri } => write!(
+                f,
+                "event {uri} names no subject: there is no top-level sub_id and no subject \
+                 in the event"
+            ),
+            IdentifierSubject { uri, format } => write!(
+                f,
+                "event {uri}: RISC 1.0 says the subject of this event is an email address or \
+                 phone number, not {format}"
+            ),
+            ProfileRule { rule, detail } => {
+                write!(f, "{detail}: {} ({})", rule.summary(), rule.source())
+            }
         }
     }
 }

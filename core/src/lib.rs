@@ -27,6 +27,7 @@ pub mod json;
 pub mod jwk;
 pub mod jws;
 pub mod limits;
+pub mod profile;
 pub mod set;
 pub mod signing;
 pub mod subject;

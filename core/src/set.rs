@@ -31,8 +31,9 @@ use crate::issue::{Issue, Severity};
 use crate::json::{Map, Value};
 use crate::jwk::JwkSet;
 use crate::jws::{CompactJws, Header};
-use crate::limits::MAX_EVENTS;
 use crate::subject::SubjectId;
+
+pub use crate::profile::{Profile, Rule};
 
 /// Latest `iat`/`toe` accepted as a NumericDate: 9999-12-31T23:59:59Z. Anything later is
 /// not a date but an attack on arithmetic.
@@ -40,47 +41,6 @@ pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
 
 /// Default tolerance for clocks running ahead, in seconds.
 pub const DEFAULT_CLOCK_SKEW: u64 = 300;
-
-/// Which profile's structural rules apply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Profile {
-    /// `typ` must be present and be `secevent+jwt` (SSF 1.0 section 4). When false, a
-    /// missing `typ` is accepted but a different one is still refused.
-    pub require_typ: bool,
-    /// A top-level `sub_id` must be present (SSF 1.0 section 4).
-    pub require_sub_id: bool,
-    /// Most events accepted in `events`. SSF says SHOULD be one; the CAEP interoperability
-    /// profile says MUST be one.
-    pub max_events: usize,
-}
-
-impl Profile {
-    /// SSF 1.0: explicit typing, top-level `sub_id`, no `sub`, no `exp`.
-    pub const SSF: Profile = Profile {
-        require_typ: true,
-        require_sub_id: true,
-        max_events: MAX_EVENTS,
-    };
-    /// The CAEP Interoperability Profile: SSF plus exactly one event.
-    pub const CAEP_INTEROP: Profile = Profile {
-        require_typ: true,
-        require_sub_id: true,
-        max_events: 1,
-    };
-    /// Plain RFC 8417: `typ` and `sub_id` optional. `sub` and `exp` are still refused:
-    /// a SET that could pass as an ID token is a risk whatever the profile.
-    pub const RFC8417: Profile = Profile {
-        require_typ: false,
-        require_sub_id: false,
-        max_events: MAX_EVENTS,
-    };
-}
-
-impl Default for Profile {
-    fn default() -> Self {
-        Profile::SSF
-    }
-}
 
 /// What a verifier expects. Build with [`VerifyOptions::new`] and set the fields you need.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -306,10 +266,22 @@ fn check_header(header: &Header, opts: &VerifyOptions) -> Result<Algorithm, Erro
             return Err(Error::AlgNotAllowed(alg.name().into()));
         }
     }
-    if opts.profile.require_typ || header.typ.is_some() {
+    if opts.profile.requires_typ() || header.typ.is_some() {
         header.check_set_typ()?;
     }
+    profile_alg(opts.profile, alg)?;
     Ok(alg)
+}
+
+/// The algorithm a profile requires, if any.
+fn profile_alg(profile: Profile, alg: Algorithm) -> Result<(), Error> {
+    if profile.has(Rule::Rs256Required) && alg != Algorithm::RS256 {
+        return Err(Error::ProfileRule {
+            rule: Rule::Rs256Required,
+            detail: format!("alg is {}", alg.name()),
+        });
+    }
+    Ok(())
 }
 
 /// Collects problems: in strict mode only the first error matters; in inspection mode
@@ -447,12 +419,8 @@ fn read_claims(
         None => None,
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => {
-            // Early SSF drafts sent numbers; SSF 1.0 examples use strings.
-            report.warn(Issue::warning(
-                "txn_not_string",
-                "txn should be a string",
-                "/claims/txn",
-            ));
+            // RFC 8417 section 2.2 types txn as a string, as iss and jti.
+            report.error(Error::InvalidClaim("txn"), "/claims/txn");
             None
         }
     };
@@ -462,13 +430,10 @@ fn read_claims(
     let sub_id = read_subject(&raw, profile, report);
     let events = read_events(&raw, profile, report);
     for event in events.iter().flatten() {
-        let path = event_path(event.uri());
-        for issue in event.check_subject(sub_id.as_ref()) {
-            report.warn(prefix_path(issue, &path));
-        }
+        check_event_subject(event, sub_id.as_ref(), profile, report);
     }
     if let (Some(opts), Some(iss), Some(iat)) = (opts, iss.as_deref(), iat) {
-        check_expectations(opts, iss, &aud, iat, report);
+        check_expectations(opts, profile, iss, &aud, iat, report);
     }
     Some(Claims {
         iss: iss?,
@@ -486,7 +451,7 @@ fn read_claims(
 fn read_subject(raw: &Map, profile: Profile, report: &mut Report) -> Option<SubjectId> {
     match raw.get("sub_id") {
         None => {
-            if profile.require_sub_id {
+            if !profile.has(Rule::SubjectInEvent) && !profile.has(Rule::SubjectOptional) {
                 report.error(Error::SubIdMissing, "/claims/sub_id");
             } else {
                 report.warn(Issue::warning(
@@ -528,7 +493,7 @@ fn read_events(raw: &Map, profile: Profile, report: &mut Report) -> Option<Vec<E
         report.error(Error::EventsEmpty, "/claims/events");
         return None;
     }
-    if events.len() > profile.max_events {
+    if events.len() > profile.max_events() {
         report.error(Error::TooManyEvents, "/claims/events");
         if !report.go_on() {
             return None;
@@ -543,12 +508,16 @@ fn read_events(raw: &Map, profile: Profile, report: &mut Report) -> Option<Vec<E
     let mut out = Vec::with_capacity(events.len());
     for (uri, payload) in events.iter() {
         match Event::parse(uri, payload) {
-            Ok((ev, issues)) => {
+            Ok((ev, mut issues)) => {
+                timestamp_issues(payload, profile, &mut issues);
                 // The path is built only when there is something to report under it.
                 if !issues.is_empty() {
                     let path = event_path(uri);
                     for i in issues {
-                        report.warn(prefix_path(i, &path));
+                        match profile_refusal(&i, profile) {
+                            Some(e) => report.error(e, &path),
+                            None => report.warn(prefix_path(i, &path)),
+                        }
                     }
                 }
                 out.push(ev);
@@ -564,15 +533,120 @@ fn read_events(raw: &Map, profile: Profile, report: &mut Report) -> Option<Vec<E
     Some(out)
 }
 
+/// An event issue that `profile` turns into a refusal.
+fn profile_refusal(issue: &Issue, profile: Profile) -> Option<Error> {
+    match issue.code {
+        "interop_reason_admin" if profile.has(Rule::ReasonAdminRequired) => {
+            Some(Error::ProfileRule {
+                rule: Rule::ReasonAdminRequired,
+                detail: "reason_admin is missing or empty".into(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// An `event_timestamp` at or beyond this many seconds (the year 5138) is taken for
+/// milliseconds: as milliseconds it is any date after March 1973.
+const MILLISECONDS_FROM: f64 = 100_000_000_000.0;
+
+/// Notes an `event_timestamp` given in milliseconds: read as seconds under
+/// [`Rule::MillisecondTimestamps`], only reported elsewhere.
+fn timestamp_issues(payload: &Value, profile: Profile, issues: &mut Vec<Issue>) {
+    let Some(ts) = payload.get("event_timestamp").and_then(Value::as_number) else {
+        return;
+    };
+    let Some(ms) = ts.as_f64().filter(|f| *f >= MILLISECONDS_FROM) else {
+        return;
+    };
+    let message = if profile.has(Rule::MillisecondTimestamps) {
+        format!(
+            "event_timestamp is in milliseconds; read as {} seconds since the epoch",
+            (ms / 1000.0) as i64
+        )
+    } else {
+        format!(
+            "event_timestamp {} looks like milliseconds, where CAEP 1.0 section 2 says seconds \
+             (the okta profile reads it as milliseconds)",
+            ms as i64
+        )
+    };
+    issues.push(Issue::warning(
+        "event_timestamp_milliseconds",
+        message,
+        "/event_timestamp",
+    ));
+}
+
+/// The `event_timestamp` of an event payload in seconds, as `profile` reads it
+/// (milliseconds converted under [`Rule::MillisecondTimestamps`]).
+pub fn event_timestamp(payload: &Value, profile: Profile) -> Option<i64> {
+    let n = payload.get("event_timestamp")?.as_number()?;
+    let f = n.as_f64()?;
+    if f >= MILLISECONDS_FROM && profile.has(Rule::MillisecondTimestamps) {
+        return numeric_date(&Value::from((f / 1000.0) as i64));
+    }
+    numeric_date(&Value::Number(n.clone()))
+}
+
+/// The subject rules for one event: it must name a subject unless the profile lets it
+/// go without (SSF verification and stream-updated are about the stream, and need none);
+/// RISC identifier events are about an email address or phone number.
+fn check_event_subject(
+    event: &Event,
+    sub_id: Option<&SubjectId>,
+    profile: Profile,
+    report: &mut Report,
+) {
+    let path = event_path(event.uri());
+    let legacy = event.legacy_subject();
+    let about_stream = matches!(event, Event::Verification(_) | Event::StreamUpdated(_));
+    if sub_id.is_none() && legacy.is_none() && !about_stream {
+        if profile.has(Rule::SubjectOptional) {
+            report.warn(Issue::warning(
+                "subject_missing",
+                "the event names no subject (no sub_id, no subject in the event)",
+                path.as_str(),
+            ));
+        } else if profile.has(Rule::SubjectInEvent) {
+            let uri = event.uri().into();
+            report.error(Error::SubjectMissing { uri }, &path);
+        }
+    }
+    for issue in event.check_subject(sub_id) {
+        let strict = !profile.has(Rule::IdentifierSubjectAdvisory);
+        match sub_id.or(legacy.as_ref()) {
+            Some(subject) if strict && issue.code == "identifier_subject_format" => {
+                let (uri, format) = (event.uri().into(), subject.format().into());
+                report.error(Error::IdentifierSubject { uri, format }, &path);
+            }
+            _ => report.warn(prefix_path(issue, &path)),
+        }
+    }
+}
+
+/// Whether `iss` is `expected`, or under [`Rule::IssuerTrailingSlash`] differs from it only
+/// by a trailing `/`.
+fn issuer_matches(expected: &str, iss: &str, profile: Profile) -> bool {
+    if expected == iss {
+        return true;
+    }
+    fn bare(s: &str) -> &str {
+        s.strip_suffix('/').unwrap_or(s)
+    }
+    profile.has(Rule::IssuerTrailingSlash) && bare(expected) == bare(iss)
+}
+
 fn check_expectations(
     opts: &VerifyOptions,
+    profile: Profile,
     iss: &str,
     aud: &[String],
     iat: i64,
     report: &mut Report,
 ) {
     if let Some(expected) = opts.issuer.as_deref() {
-        if expected != iss {
+        if !issuer_matches(expected, iss, profile) {
             report.error(Error::WrongIssuer(iss.to_string()), "/claims/iss");
         }
     }
@@ -702,9 +776,14 @@ fn header_issues(
     if header.has_crit {
         report.error(Error::CritUnsupported, "/header/crit");
     }
-    if profile.require_typ || header.typ.is_some() {
+    if profile.requires_typ() || header.typ.is_some() {
         if let Err(e) = header.check_set_typ() {
             report.error(e, "/header/typ");
+        }
+    }
+    if let Ok(alg) = header.algorithm() {
+        if let Err(e) = profile_alg(profile, alg) {
+            report.error(e, "/header/alg");
         }
     }
     for member in ["jku", "x5u", "jwk", "x5c"] {

@@ -34,8 +34,11 @@
 //! | `nonstandard_phone_format` | `phone`, which is not registered (`phone_number` is) |
 //! | `unknown_subject_member` | a member the format does not define (kept, ignored) |
 //! | `duplicate_alias` | the same identifier twice in `aliases` |
+//! | `legacy_nested_subject` | facets nested without a format, only through [`SubjectId::from_legacy_value`] |
 //!
-//! Informational: `proprietary_subject_format`, `nonstandard_complex_member`.
+//! Informational: `proprietary_subject_format`, `nonstandard_complex_member`, and
+//! `legacy_oauth_token_subject` for Google's `oauth_token` (its `token_type` and `token`
+//! are required).
 //!
 //! # Matching
 //!
@@ -288,6 +291,39 @@ impl SubjectId {
         let mut issues = Vec::new();
         let subject = parse(value, Context::Top, "", &mut issues)?;
         Ok((subject, issues))
+    }
+
+    /// Reads the subject member that pre-SSF transmitters put inside an event: any shape
+    /// [`SubjectId::from_value`] reads, and also the nested form without a `format`
+    /// (`{"user": {...}, "device": {...}}`, as Okta sends it), which is read as the
+    /// `complex` subject it stands for, with the warning `legacy_nested_subject`. The
+    /// nested form's identifier is normalised: its JSON gains `"format": "complex"`.
+    ///
+    /// Fails like [`SubjectId::from_value`]; a nested form whose members are not all
+    /// simple identifiers is invalid too.
+    pub fn from_legacy_value(value: &Value) -> Result<(SubjectId, Vec<Issue>), Error> {
+        let Some(map) = value.as_object().filter(|m| is_nested_form(m)) else {
+            return SubjectId::from_value(value);
+        };
+        let mut complex = Map::new();
+        complex.insert("format", Format::Complex.as_str());
+        for (name, member) in map.iter() {
+            complex.insert(name, member.clone());
+        }
+        let mut issues = alloc::vec![Issue::warning(
+            "legacy_nested_subject",
+            "the subject's facets are nested without a format (pre-SSF style); read as a complex subject",
+            "",
+        )];
+        let inner = Inner::Complex(parse_complex(&complex, "", &mut issues)?);
+        Ok((
+            SubjectId {
+                format: Some(Format::Complex),
+                map: complex,
+                inner,
+            },
+            issues,
+        ))
     }
 
     /// The identifier as JSON, exactly as it was read (or built).
@@ -607,11 +643,25 @@ fn parse(
         None => legacy_format(name, &pointer(path, key), issues),
     };
     let Some(format) = format else {
-        issues.push(Issue::info(
-            "proprietary_subject_format",
-            format!("format {name:?} is not registered; kept as a proprietary format"),
-            pointer(path, key),
-        ));
+        if name == OAUTH_TOKEN {
+            // Google's RISC transmitter names OAuth tokens this way (token-revoked): not a
+            // registered format, but a documented one, so its members are checked.
+            for member in ["token_type", "token"] {
+                required_member(map, name, member, path)?;
+            }
+            issues.push(Issue::info(
+                "legacy_oauth_token_subject",
+                "format \"oauth_token\" (an OAuth token, as Google's RISC transmitter sends) is \
+                 not registered; kept as sent",
+                pointer(path, key),
+            ));
+        } else {
+            issues.push(Issue::info(
+                "proprietary_subject_format",
+                format!("format {name:?} is not registered; kept as a proprietary format"),
+                pointer(path, key),
+            ));
+        }
         return Ok(SubjectId {
             format: None,
             map: map.clone(),
@@ -649,6 +699,14 @@ fn parse(
         map: map.clone(),
         inner,
     })
+}
+
+/// Whether `map` is the legacy nested subject form: no format member, and at least one
+/// member, every one an object (the facets).
+fn is_nested_form(map: &Map) -> bool {
+    !map.is_empty()
+        && !map.iter().any(|(name, _)| is_format_key(name))
+        && map.iter().all(|(_, v)| v.as_object().is_some())
 }
 
 /// The format name, from `format` or the legacy `subject_type`.
@@ -730,19 +788,29 @@ fn legacy_format(name: &str, at: &str, issues: &mut Vec<Issue>) -> Option<Format
     Some(format)
 }
 
+/// The pre-1.0 format Google uses for OAuth tokens (`token_type`, `token`, and
+/// `token_identifier_alg` saying how `token` identifies it).
+const OAUTH_TOKEN: &str = "oauth_token";
+
 fn required_str<'a>(
     map: &'a Map,
     format: Format,
     member: &str,
     path: &str,
 ) -> Result<&'a str, Error> {
+    required_member(map, format.as_str(), member, path)
+}
+
+fn required_member<'a>(
+    map: &'a Map,
+    format: &str,
+    member: &str,
+    path: &str,
+) -> Result<&'a str, Error> {
     match map.get(member) {
         None => Err(invalid(
             path,
-            format!(
-                "format {:?} requires the member {member:?}",
-                format.as_str()
-            ),
+            format!("format {format:?} requires the member {member:?}"),
         )),
         Some(Value::String(s)) if s.is_empty() => Err(invalid(
             path,

@@ -22,6 +22,7 @@
 //! | `legacy_event_subject` | warning | the payload carries the pre-SSF in-event `subject` |
 //! | `unknown_openid_event_type` | warning | an unknown event type under the OpenID namespace |
 //! | `unknown_event_type` | info | an event type outside the catalogue, kept as-is |
+//! | `legacy_event_type` | info | a pre-1.0 event type deployed transmitters send (OAuth token-revoked / tokens-revoked), kept as-is |
 //! | `unparsed_event_subject` | info | an unknown event's `subject` is not a subject identifier |
 //! | `unknown_event_member` | info | a member the event type does not define (SSF: ignore it) |
 //! | `null_claim` | warning | an optional claim is `null`; read as absent |
@@ -146,9 +147,18 @@ pub enum Event {
 impl Event {
     /// Reads the payload of the event `uri` (one member of a SET's `events`).
     ///
-    /// Fails with [`Error::InvalidEvent`] when the payload breaks the event type's
-    /// definition (see the module documentation); an unknown `uri` is never an error.
+    /// Fails with [`Error::InvalidEvent`] when `uri` is not an absolute URI or the payload
+    /// breaks the event type's definition (see the module documentation); an unknown but
+    /// well-formed `uri` is never an error.
     pub fn parse(uri: &str, payload: &Value) -> Result<(Event, Vec<Issue>), Error> {
+        if !uri::is_absolute_uri(uri) {
+            return Err(invalid(
+                uri,
+                "the event type is not an absolute URI: RFC 8417 section 2.2 makes every \
+                 member name of events a URI"
+                    .into(),
+            ));
+        }
         let Some(map) = payload.as_object() else {
             return Err(invalid(
                 uri,
@@ -187,7 +197,7 @@ impl Event {
         }
         check_payload(uri, event_type, map, &mut issues)?;
         if let Some(subject) = map.get("subject") {
-            match SubjectId::from_value(subject) {
+            match SubjectId::from_legacy_value(subject) {
                 Ok((_, found)) => {
                     issues.push(legacy_subject_issue());
                     issues.extend(found.into_iter().map(under_subject));
@@ -299,7 +309,7 @@ impl Event {
     /// The pre-SSF in-event `subject` member, when it holds a valid subject identifier.
     pub fn legacy_subject(&self) -> Option<SubjectId> {
         let value = self.received_payload().get("subject")?;
-        SubjectId::from_value(value)
+        SubjectId::from_legacy_value(value)
             .ok()
             .map(|(subject, _)| subject)
     }
@@ -518,7 +528,9 @@ fn typed_event(uri: &str, type_uri: &str, m: &Map, meta: Meta) -> Result<Event, 
 }
 
 fn unknown_event_issues(uri: &str, payload: &Map, issues: &mut Vec<Issue>) {
-    if is_openid_namespace(uri) {
+    if let Some(what) = legacy_event_type(uri) {
+        issues.push(Issue::info("legacy_event_type", what, ""));
+    } else if is_openid_namespace(uri) {
         issues.push(Issue::warning(
             "unknown_openid_event_type",
             "not an SSF, CAEP or RISC 1.0 event type although under the OpenID namespace: \
@@ -536,13 +548,17 @@ fn unknown_event_issues(uri: &str, payload: &Map, issues: &mut Vec<Issue>) {
     let Some(subject) = payload.get("subject") else {
         return;
     };
-    let looks_like_subject = subject
-        .as_object()
-        .is_some_and(|m| m.contains_key("format") || m.contains_key("subject_type"));
+    let looks_like_subject = subject.as_object().is_some_and(|m| {
+        m.contains_key("format")
+            || m.contains_key("subject_type")
+            || m.iter()
+                .next()
+                .is_some_and(|(_, v)| v.as_object().is_some())
+    });
     if !looks_like_subject {
         return;
     }
-    match SubjectId::from_value(subject) {
+    match SubjectId::from_legacy_value(subject) {
         Ok((_, found)) => {
             issues.push(legacy_subject_issue());
             issues.extend(found.into_iter().map(under_subject));
@@ -556,6 +572,22 @@ fn unknown_event_issues(uri: &str, payload: &Map, issues: &mut Vec<Issue>) {
             "/subject",
         )),
     }
+}
+
+/// What a pre-1.0 event type outside the catalogue is, for the ones transmitters deployed
+/// today send.
+fn legacy_event_type(uri: &str) -> Option<&'static str> {
+    Some(match uri {
+        uri::OAUTH_TOKEN_REVOKED => {
+            "OAuth token-revoked (pre-1.0 OAuth event types draft, sent by Google's \
+             Cross-Account Protection): the token named in subject was revoked; kept as-is"
+        }
+        uri::OAUTH_TOKENS_REVOKED => {
+            "OAuth tokens-revoked (pre-1.0 OAuth event types draft, sent by Google's \
+             Cross-Account Protection): every token of the subject was revoked; kept as-is"
+        }
+        _ => return None,
+    })
 }
 
 fn legacy_subject_issue() -> Issue {

@@ -79,3 +79,60 @@ pub const RECOVERY_INFORMATION_CHANGED: &str =
 /// RISC sessions revoked (deprecated in favour of CAEP session revoked).
 pub const SESSIONS_REVOKED: &str =
     "https://schemas.openid.net/secevent/risc/event-type/sessions-revoked";
+
+/// OAuth token-revoked, from the OAuth event types draft of the RISC working group: not
+/// part of SSF, CAEP or RISC 1.0, but what Google's Cross-Account Protection sends when a
+/// token it issued is revoked. Decoded as an unknown event, recognised by name.
+pub const OAUTH_TOKEN_REVOKED: &str =
+    "https://schemas.openid.net/secevent/oauth/event-type/token-revoked";
+/// OAuth tokens-revoked (every token of the subject), from the same draft.
+pub const OAUTH_TOKENS_REVOKED: &str =
+    "https://schemas.openid.net/secevent/oauth/event-type/tokens-revoked";
+
+/// Whether `name` is an absolute URI (RFC 3986 section 4.3: a scheme, `:`, and a
+/// non-empty rest), as RFC 8417 section 2.2 requires of the member names of `events`.
+/// Only the shape is checked: `urn:`, `tag:` and `https:` names all pass; whitespace,
+/// control characters and relative references do not.
+pub fn is_absolute_uri(name: &str) -> bool {
+    let Some((scheme, rest)) = name.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    let scheme_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    scheme_ok
+        && !rest.is_empty()
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_names_must_be_absolute_uris() {
+        for ok in [
+            SESSION_REVOKED,
+            "urn:example:event",
+            "tag:example.com,2026:x",
+            "http://example.com/e",
+        ] {
+            assert!(is_absolute_uri(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "custom event",
+            "/relative/path",
+            "relative",
+            ":no-scheme",
+            "1http://x",
+            "urn:",
+            "https://example.com/a b",
+            "urn:x\n",
+        ] {
+            assert!(!is_absolute_uri(bad), "{bad:?}");
+        }
+    }
+}
