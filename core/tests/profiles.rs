@@ -440,3 +440,30 @@ fn risc_identifier_events_need_an_email_or_phone_subject_except_under_relaxed_pr
         verify(&sign_text(&email, &key), &keys, &opts()).unwrap();
     }
 }
+
+#[test]
+fn a_source_names_its_profile_exactly() {
+    use ssf_core::wire::stream::Source;
+    let source = |profile: &str| {
+        parse(&format!(
+            r#"{{"issuer":"https://accounts.google.com/","jwks_uri":"https://www.googleapis.com/oauth2/v3/certs","audience":"a"{profile}}}"#
+        ))
+    };
+    let s = Source::from_value(&source("")).unwrap();
+    assert_eq!((s.profile, s.profile()), (None, Profile::SSF));
+    let s = Source::from_value(&source(r#","profile":"google""#)).unwrap();
+    assert_eq!(s.profile(), Profile::GOOGLE);
+    assert_eq!(s.to_value(), source(r#","profile":"google""#));
+    for bad in [
+        r#","profile":"Google""#,
+        r#","profile":"strict""#,
+        r#","profile":1"#,
+    ] {
+        let err = Source::from_value(&source(bad)).unwrap_err().to_string();
+        assert!(
+            err.contains("source.profile") || err.contains("profile"),
+            "{err}"
+        );
+        assert!(err.contains(Profile::NAMES), "{bad}: {err}");
+    }
+}

@@ -21,7 +21,6 @@ class SetError extends Error {
   }
 }
 
-const PROFILES = ['ssf', 'caep-interop', 'rfc8417'];
 const JWKS_STRING_CACHE_SIZE = 32;
 const KEY_OBJECT_CACHE_SIZE = 256;
 
@@ -140,8 +139,9 @@ function createApi(wasm, platform) {
   function optProfile(opts, fnName) {
     const v = opts.profile;
     if (v === undefined) return undefined;
-    if (typeof v !== 'string' || !PROFILES.includes(v)) {
-      throw new TypeError(`${fnName}: options.profile must be one of ${PROFILES.join(', ')}`);
+    const names = profiles().map((p) => p.name);
+    if (typeof v !== 'string' || !names.includes(v)) {
+      throw new TypeError(`${fnName}: options.profile must be one of ${names.join(', ')}`);
     }
     return v;
   }
@@ -278,6 +278,13 @@ function createApi(wasm, platform) {
 
   // ---- results ------------------------------------------------------------------------
 
+  // The profiles are core's data: names, and the rules each applies on top of SSF 1.0.
+  let profilesCache = null;
+  function profiles() {
+    if (profilesCache === null) profilesCache = deepFreeze(JSON.parse(wasm.profiles()));
+    return profilesCache;
+  }
+
   let catalogCache = null;
   let catalogByUri = null;
   function catalog() {
@@ -411,6 +418,7 @@ function createApi(wasm, platform) {
     signSet,
     generateKey,
     eventCatalog,
+    profiles,
     supportedAlgorithms,
     useNativeCrypto,
   };

@@ -9,6 +9,7 @@ export const {
   signSet,
   generateKey,
   eventCatalog,
+  profiles,
   supportedAlgorithms,
   useNativeCrypto,
   init,

@@ -71,6 +71,7 @@ export const {
   signSet,
   generateKey,
   eventCatalog,
+  profiles,
   supportedAlgorithms,
   useNativeCrypto,
 } = api;

@@ -22,12 +22,40 @@ export type Algorithm =
   | 'EdDSA';
 
 /**
- * Which structural rules apply.
+ * Which structural rules apply (see `profiles()` for each profile's rules, with reasons).
  * - `ssf` (default): SSF 1.0, `typ` `secevent+jwt` and a top-level `sub_id` required.
- * - `caep-interop`: as `ssf`, and exactly one event.
- * - `rfc8417`: plain RFC 8417, `typ` and `sub_id` optional (`sub` and `exp` still refused).
+ * - `caep-interop`: as `ssf`, exactly one event, RS256 only, `reason_admin` on
+ *   session-revoked and credential-change.
+ * - `rfc8417`: plain RFC 8417, `typ` and `sub_id` optional, the subject may sit in the
+ *   event or be absent.
+ * - `google`: as Google's Cross-Account Protection sends: no `typ`, `subject_type`
+ *   subjects inside the event, `iss` with or without a trailing slash.
+ * - `okta`: as Okta's SSF transmitter sends: the subject inside the event (flat or nested
+ *   under `user` / `device`), `event_timestamp` in milliseconds.
+ *
+ * Under every profile `sub`, `exp`, `alg: none`, HMAC, a wrong issuer or audience and a bad
+ * signature are refused.
  */
-export type Profile = 'ssf' | 'caep-interop' | 'rfc8417';
+export type Profile = 'ssf' | 'caep-interop' | 'rfc8417' | 'google' | 'okta';
+
+/** One rule a profile applies on top of SSF 1.0. */
+export interface ProfileRule {
+  /** Stable code, such as `typ_optional`; for added requirements also the refusal's `reason`. */
+  readonly code: string;
+  /** Whether it relaxes SSF 1.0 (rather than adding a requirement). */
+  readonly relaxes: boolean;
+  readonly summary: string;
+  readonly reason: string;
+  /** Where the behaviour is specified or documented. */
+  readonly source: string;
+}
+
+/** A profile, as core defines it. */
+export interface ProfileInfo {
+  readonly name: Profile;
+  readonly summary: string;
+  readonly rules: readonly ProfileRule[];
+}
 
 /** RFC 8935 `err` values (plus SSF's `invalid_state`): what a receiver answers with. */
 export type ErrorCode =
@@ -266,6 +294,9 @@ export declare function generateKey(alg?: Algorithm): GeneratedKey;
 
 /** Every event type known: SSF, CAEP 1.0 and RISC 1.0, with their fields. */
 export declare function eventCatalog(): readonly EventType[];
+
+/** Every profile `verifySet`, `decodeSet` and `signSet` take, the default (`ssf`) first. */
+export declare function profiles(): readonly ProfileInfo[];
 
 /** The algorithms this build verifies and signs with. */
 export declare function supportedAlgorithms(): Algorithm[];

@@ -45,13 +45,40 @@ fn alloc_string(e: &Error) -> String {
     s
 }
 
-/// Maps the JS profile name to core's profile. The JS layer only passes known names.
+/// Maps the JS profile name to core's profile. The JS layer only passes names that
+/// [`profiles`] lists.
 fn profile_named(name: &str) -> Profile {
-    match name {
-        "rfc8417" => Profile::RFC8417,
-        "caep-interop" => Profile::CAEP_INTEROP,
-        _ => Profile::SSF,
-    }
+    Profile::named(name).unwrap_or_default()
+}
+
+/// Every profile with its rules, as JSON text: `[{"name", "summary", "rules": [{"code",
+/// "relaxes", "summary", "reason", "source"}]}]`, the default first.
+#[wasm_bindgen]
+pub fn profiles() -> String {
+    let list = Profile::ALL
+        .iter()
+        .map(|p| {
+            let rules = p
+                .rules()
+                .iter()
+                .map(|r| {
+                    let mut m = Map::new();
+                    m.insert("code", r.code());
+                    m.insert("relaxes", r.relaxes());
+                    m.insert("summary", r.summary());
+                    m.insert("reason", r.reason());
+                    m.insert("source", r.source());
+                    Value::Object(m)
+                })
+                .collect::<Vec<_>>();
+            let mut m = Map::new();
+            m.insert("name", p.name());
+            m.insert("summary", p.summary());
+            m.insert("rules", rules);
+            Value::Object(m)
+        })
+        .collect::<Vec<_>>();
+    Value::Array(list).to_json()
 }
 
 /// Names of the signature algorithms the pure-Rust provider verifies (the same in every
@@ -127,7 +154,7 @@ pub fn decode(token: &str, options_json: Option<String>) -> Result<String, Strin
 /// Verifies a compact SET against `keys` and validates it.
 ///
 /// `options_json`: `{"now": int, "issuer"?, "audience"?, "algorithms"?: [names],
-/// "clockSkew"?: int, "maxAge"?: int, "profile"?: "ssf" | "caep-interop" | "rfc8417"}`.
+/// "clockSkew"?: int, "maxAge"?: int, "profile"?: one of the names [`profiles`] lists}`.
 /// `host`, when given, does the signature arithmetic (see [`host`]).
 #[wasm_bindgen]
 pub fn verify(

@@ -66,7 +66,8 @@ const cases = [
   ['sub_id missing', () => forge(header(es), claims({ sub_id: undefined }), es), 'invalid_request', 'sub_id_missing'],
   ['iss not a string', () => forge(header(es), claims({ iss: 42 }), es), 'invalid_request', 'invalid_claim'],
   ['sub_id invalid', () => forge(header(es), claims({ sub_id: { format: 'email' } }), es), 'invalid_request', 'invalid_subject'],
-  ['two events under caep-interop', () => forge(header(es), claims({ events: { 'urn:a': {}, 'urn:b': {} } }), es), 'invalid_request', 'too_many_events', { profile: 'caep-interop' }],
+  ['two events under caep-interop', () => forge(header(rs), claims({ events: { 'urn:a': {}, 'urn:b': {} } }), rs), 'invalid_request', 'too_many_events', { profile: 'caep-interop' }],
+  ['ES256 under caep-interop', () => forge(header(es), claims(), es), 'invalid_key', 'rs256_required', { profile: 'caep-interop' }],
   // ---- strict JSON ----
   [
     'duplicate member in the payload',

@@ -10,7 +10,7 @@ import * as esm from 'shared-signals';
 import { TARBALL } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
-const API = ['decodeSet', 'verifySet', 'signSet', 'generateKey', 'eventCatalog', 'supportedAlgorithms', 'useNativeCrypto', 'init', 'initSync'];
+const API = ['decodeSet', 'verifySet', 'signSet', 'generateKey', 'eventCatalog', 'profiles', 'supportedAlgorithms', 'useNativeCrypto', 'init', 'initSync'];
 
 function run(args, opts = {}) {
   return execFileSync(process.execPath, args, { encoding: 'utf8', cwd: process.cwd(), ...opts });

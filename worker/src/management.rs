@@ -50,11 +50,15 @@ fn core_400(e: ssf_core::Error) -> ApiError {
 }
 
 /// `events_supported`: every type of the catalogue, deprecated ones included (transmitters
-/// in the field still send RISC `sessions-revoked`; a receiver may ask for it).
+/// in the field still send RISC `sessions-revoked`; a receiver may ask for it), and the
+/// pre-1.0 types core recognises (Google's OAuth token-revoked).
 fn every_event_type() -> Vec<String> {
+    let legacy = ssf_core::events::LEGACY_EVENT_TYPES.iter().copied();
     ssf_core::events::catalog()
         .iter()
-        .map(|t| t.uri.to_string())
+        .map(|t| t.uri)
+        .chain(legacy)
+        .map(String::from)
         .collect()
 }
 
@@ -99,6 +103,10 @@ fn config_object(cfg: &StreamConfig) -> ssf_core::json::Map {
 /// receiver's `endpoint_url` that the outbound rules allow (`https`; loopback `http` only
 /// in a local deployment; no user information or fragment).
 fn finish_config(env: &Env, cfg: &mut StreamConfig) -> Result<(), ApiError> {
+    // The read shows the profile the source's SETs are checked by, the default included.
+    if let Some(source) = cfg.source.as_mut() {
+        source.profile = Some(source.profile());
+    }
     if cfg.delivery.is_poll() {
         return Ok(());
     }

@@ -46,6 +46,17 @@ const state = {
 
 // ---- the validator (wasm) loads in the background; the page works as text meanwhile -----
 
+/** Under the Rules select: what the chosen profile changes from SSF 1.0, one line a rule (core's data). */
+function showProfileRules() {
+  const list = $('profile-rules');
+  const profile = state.lib?.profiles().find((p) => p.name === $('profile').value);
+  if (!profile) return;
+  const lines = profile.rules.length
+    ? profile.rules.map((r) => h('li', { title: `${r.reason} (${r.source})` }, `${r.relaxes ? 'relaxes' : 'adds'}: ${r.summary}`))
+    : [h('li', {}, profile.summary)];
+  list.replaceChildren(...lines);
+}
+
 const ready = (async () => {
   const t0 = performance.now();
   const lib = await import('./lib/web.mjs');
@@ -55,6 +66,7 @@ const ready = (async () => {
     state.catalog.set(e.uri, e);
     state.catalog.set(`${e.profile}:${e.name}`, e);
   }
+  showProfileRules();
   const ms = Math.round(performance.now() - t0);
   const engine = $('engine');
   engine.textContent = `validator ready (${ms} ms)`;
@@ -160,7 +172,7 @@ function applyFragment() {
   $('jwks-url').value = s.jwksUrl || '';
   $('issuer').value = s.issuer || '';
   $('audience').value = s.audience || '';
-  $('profile').value = ['ssf', 'caep-interop', 'rfc8417'].includes(s.profile) ? s.profile : 'ssf';
+  $('profile').value = [...$('profile').options].some((o) => o.value === s.profile) ? s.profile : 'ssf';
   if (s.issuer || s.audience) $('issuer').closest('details').open = true;
   state.selected = Number.parseInt(s.selected || '0', 10) || 0;
   selectTab(s.tab === 'build' ? tabs[1] : tabs[0], false);
@@ -875,6 +887,7 @@ $('jwks-input').addEventListener('input', () => {
   scheduleFragment();
 });
 for (const id of ['profile', 'issuer', 'audience']) $(id).addEventListener('input', analyseSoon);
+$('profile').addEventListener('change', showProfileRules);
 $('jwks-url').addEventListener('input', scheduleFragment);
 $('jwks-url').addEventListener('keydown', (e) => {
   if (e.key === 'Enter') fetchKeys();

@@ -8,6 +8,8 @@ export const PROFILE_NAMES = {
   risc: 'RISC',
   'caep-interop': 'CAEP interoperability profile',
   rfc8417: 'RFC 8417',
+  google: 'Google profile',
+  okta: 'Okta profile',
 };
 
 export const HEADER_INFO = {

@@ -574,6 +574,11 @@ fn unknown_event_issues(uri: &str, payload: &Map, issues: &mut Vec<Issue>) {
     }
 }
 
+/// The pre-1.0 event types outside the catalogue that deployed transmitters send and this
+/// crate recognises (decoded as [`Event::Unknown`], explained by name): Google's OAuth
+/// token-revoked and tokens-revoked. A receiver can offer them beside the catalogue.
+pub const LEGACY_EVENT_TYPES: &[&str] = &[uri::OAUTH_TOKEN_REVOKED, uri::OAUTH_TOKENS_REVOKED];
+
 /// What a pre-1.0 event type outside the catalogue is, for the ones transmitters deployed
 /// today send.
 fn legacy_event_type(uri: &str) -> Option<&'static str> {

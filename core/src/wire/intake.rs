@@ -44,7 +44,7 @@ const UPDATE: &str = "stream update request";
 /// Members a receiver may send in a create request.
 const CREATE_MEMBERS: &[&str] = &["events_requested", "delivery", "description", "source"];
 const DELIVERY_MEMBERS: &[&str] = &["method", "endpoint_url", "authorization_header"];
-const SOURCE_MEMBERS: &[&str] = &["issuer", "jwks_uri", "jwks", "audience", "algorithms"];
+use super::stream::SOURCE_KNOWN as SOURCE_MEMBERS;
 /// JWK members that only a private (or symmetric) key has (RFC 7517, RFC 7518 section 6).
 const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 

@@ -10,7 +10,7 @@
 //!
 //! This crate adds two members to the standard ones:
 //! * `source` (receiver-supplied): the upstream transmitter whose pushes land in this stream:
-//!   `{issuer, jwks_uri | jwks, audience, algorithms?}` ([`Source`]);
+//!   `{issuer, jwks_uri | jwks, audience, algorithms?, profile?}` ([`Source`]);
 //! * `push` (transmitter-supplied): where and with which `Authorization` value the upstream
 //!   pushes: `{endpoint_url, authorization_header}` ([`PushEndpoint`]).
 //!
@@ -37,6 +37,7 @@ use alloc::vec::Vec;
 use crate::alg::Algorithm;
 use crate::error::Error;
 use crate::json::{Map, Value};
+use crate::set::Profile;
 
 use super::{
     check_url_in, invalid, json_text, nested, same_json, str_array, uint_value, MemberOrder, Obj,
@@ -225,13 +226,24 @@ pub struct Source {
     /// `algorithms`: the accepted JWS algorithms (absent: the library's defaults). Never
     /// `none` or HMAC; never empty.
     pub algorithms: Option<Vec<Algorithm>>,
+    /// `profile`: the rules the upstream's SETs are checked by, one of
+    /// [`Profile::NAMES`]; absent means `ssf` (see [`Source::profile`]).
+    pub profile: Option<Profile>,
     /// Members this crate does not know, in order.
     pub extra: Map,
     order: MemberOrder,
 }
 
 const SOURCE: &str = "source";
-const SOURCE_KNOWN: &[&str] = &["issuer", "jwks_uri", "jwks", "audience", "algorithms"];
+/// The members of a source object.
+pub const SOURCE_KNOWN: &[&str] = &[
+    "issuer",
+    "jwks_uri",
+    "jwks",
+    "audience",
+    "algorithms",
+    "profile",
+];
 
 impl Source {
     /// A source.
@@ -241,9 +253,15 @@ impl Source {
             keys,
             audience: audience.into(),
             algorithms: None,
+            profile: None,
             extra: Map::new(),
             order: MemberOrder::default(),
         }
+    }
+
+    /// The profile its SETs are checked by (`ssf` when none was given).
+    pub fn profile(&self) -> Profile {
+        self.profile.unwrap_or_default()
     }
 
     /// Reads a source object.
@@ -294,11 +312,31 @@ impl Source {
                     .collect()
             })
             .transpose()?;
+        let profile = match obj.get("profile") {
+            None => None,
+            Some(Value::String(name)) => Some(Profile::named(name).ok_or_else(|| {
+                obj.err(
+                    "profile",
+                    &format!("{name:?} is not a profile; one of: {}", Profile::NAMES),
+                )
+            })?),
+            Some(other) => {
+                return Err(obj.err(
+                    "profile",
+                    &format!(
+                        "must be a string, one of: {}; not {}",
+                        Profile::NAMES,
+                        other.type_name()
+                    ),
+                ))
+            }
+        };
         Ok(Source {
             issuer: obj.req_nonempty("issuer")?,
             keys,
             audience: obj.req_nonempty("audience")?,
             algorithms,
+            profile,
             extra: obj.extra(SOURCE_KNOWN),
             order: obj.order(),
         })
@@ -319,6 +357,7 @@ impl Source {
             .put(name, keys)
             .put("audience", self.audience.as_str())
             .opt("algorithms", algorithms)
+            .opt("profile", self.profile.map(|p| Value::from(p.name())))
             .extra(&self.extra)
             .finish(&self.order)
     }

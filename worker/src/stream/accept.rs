@@ -106,6 +106,7 @@ impl SsfQueue {
         opts.issuer = Some(source.issuer.clone());
         opts.audience = Some(source.audience.clone());
         opts.algorithms = source.algorithms.clone();
+        opts.profile = source.profile();
         opts.clock_skew = CLOCK_SKEW_SECONDS;
         opts.max_age = Some(knob(&self.env, "SSF_RETENTION_SECONDS", RETENTION_SECONDS));
         opts
