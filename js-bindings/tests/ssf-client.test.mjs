@@ -70,12 +70,17 @@ test('errors: wrong token, another receiver\'s stream, bad input, issuer mismatc
   await assert.rejects(new SsfClient({ issuer: peer.base, token: 'nope' }).getStream(stream.stream_id), isSsfError(401, 'unauthorized'));
   await assert.rejects(new SsfClient({ issuer: peer.base, token: BOB }).getStream(stream.stream_id), isSsfError(404, 'not_found'));
   const alice = new SsfClient({ configurationUrl: `${peer.base}/.well-known/ssf-configuration`, token: ALICE });
-  await assert.rejects(alice.createStream({ source: { issuer: 'not a url' } }), (e) => {
-    assert.ok(e instanceof SsfError);
+  // Core accepts the shape, the worker refuses the URL (plain http to a public host): 400.
+  const source = { ...peer.upstream.source(), jwks: undefined, jwks_uri: 'http://idp.example.com/jwks.json' };
+  await assert.rejects(alice.createStream({ source }), (e) => {
+    assert.ok(e instanceof SsfError, String(e));
     assert.equal(e.status, 400);
-    assert.equal(typeof e.description, 'string');
+    assert.equal(e.code, 'invalid_request');
+    assert.match(e.description, /https/);
     return true;
   });
+  // A shape core refuses is refused before anything is sent.
+  await assert.rejects(alice.createStream({ source: { issuer: 42 } }), isSsfError(null, 'invalid_request'));
   // Requests core refuses never leave the package.
   let sent = 0;
   const counting = new SsfClient({ issuer: peer.base, token: ALICE, fetch: (u, i) => (sent++, fetch(u, i)) });
