@@ -739,7 +739,9 @@ function createTransport(api, wasm) {
       // What was handled is acknowledged before returning, so it is not delivered again.
       if (ack.length || Object.keys(setErrs).length) {
         try {
-          await callJson(this._ctx, 'POST', this.endpoint, request({ maxEvents: 0, returnImmediately: true }), [200, 202, 204]);
+          // Short: stopping should not wait as long as a long poll may.
+          const ctx = { ...this._ctx, timeoutMs: Math.min(this._ctx.timeoutMs, 10_000) };
+          await callJson(ctx, 'POST', this.endpoint, request({ maxEvents: 0, returnImmediately: true }), [200, 202, 204]);
           settled();
         } catch (e) {
           this._report(e);

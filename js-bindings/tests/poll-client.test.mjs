@@ -14,6 +14,14 @@ after(async () => {
   await peer?.stop();
 });
 
+// A controller that also aborts on its own after a while, so that a run that never gets
+// what it waits for fails its assertions instead of hanging the file.
+function stopper(ms = 30_000) {
+  const c = new AbortController();
+  setTimeout(() => c.abort(), ms).unref();
+  return c;
+}
+
 const client = (cfg, extra = {}) => new PollClient({ endpoint: cfg.delivery.endpoint_url, token: ALICE, ...extra });
 
 async function pushed(cfg, n) {
@@ -26,12 +34,12 @@ async function pushed(cfg, n) {
   return sets;
 }
 
-test('acks only handled SETs, reports SetErrors in setErrs, redelivers the rest', async () => {
+test('acks only handled SETs, reports SetErrors in setErrs, redelivers the rest', { timeout: 90_000 }, async () => {
   const cfg = await peer.createStream();
   const [ok, refused, failed] = await pushed(cfg, 3);
   const byToken = new Map([[ok, 'ok'], [refused, 'refused'], [failed, 'failed']]);
   const seen = [];
-  const stop = new AbortController();
+  const stop = stopper();
   const errors = [];
   await client(cfg, { longPoll: false, onError: (e) => errors.push(e) }).run(async (token, ctx) => {
     assert.equal(typeof token, 'string');
@@ -51,7 +59,7 @@ test('acks only handled SETs, reports SetErrors in setErrs, redelivers the rest'
 
   // After the redelivery timeout only the SET whose handler failed comes again.
   const again = [];
-  const stop2 = new AbortController();
+  const stop2 = stopper();
   await client(cfg, { longPoll: false, intervalMs: 100 }).run((token) => {
     again.push(token);
     stop2.abort();
@@ -63,9 +71,9 @@ test('acks only handled SETs, reports SetErrors in setErrs, redelivers the rest'
   assert.deepEqual(last.json.sets, {});
 });
 
-test('long poll: a SET pushed while the poll waits is handed out; abort ends a waiting poll', async () => {
+test('long poll: a SET pushed while the poll waits is handed out; abort ends a waiting poll', { timeout: 90_000 }, async () => {
   const cfg = await peer.createStream();
-  const stop = new AbortController();
+  const stop = stopper();
   const got = [];
   const running = client(cfg).run((token) => {
     got.push(token);
@@ -80,7 +88,7 @@ test('long poll: a SET pushed while the poll waits is handed out; abort ends a w
   assert.deepEqual(left.json.sets, {});
 
   // Nothing queued: the long poll waits, and aborting it resolves run().
-  const idle = new AbortController();
+  const idle = stopper();
   let calls = 0;
   const waiting = client(cfg).run(() => calls++, { signal: idle.signal });
   setTimeout(() => idle.abort(), 200);
@@ -88,11 +96,11 @@ test('long poll: a SET pushed while the poll waits is handed out; abort ends a w
   assert.equal(calls, 0);
 });
 
-test('verify: the handler gets verified SETs; a SET failing verification goes to setErrs', async () => {
+test('verify: the handler gets verified SETs; a SET failing verification goes to setErrs', { timeout: 90_000 }, async () => {
   const cfg = await peer.createStream();
   const [s] = await pushed(cfg, 1);
   const up = peer.upstream;
-  const stop = new AbortController();
+  const stop = stopper();
   const got = [];
   await client(cfg, { longPoll: false, verify: { jwks: up.jwks(), issuer: up.issuer, audience: up.audience } }).run((set) => {
     got.push(set);
@@ -103,7 +111,7 @@ test('verify: the handler gets verified SETs; a SET failing verification goes to
 
   const [bad] = await pushed(cfg, 1);
   let called = false;
-  const stop2 = new AbortController();
+  const stop2 = stopper();
   const c = client(cfg, { longPoll: false, intervalMs: 50, verify: { jwks: up.jwks(), issuer: up.issuer, audience: 'https://not-us.example/' } });
   const run = c.run(() => (called = true), { signal: stop2.signal });
   for (let i = 0; i < 100; i++) {
@@ -119,7 +127,7 @@ test('verify: the handler gets verified SETs; a SET failing verification goes to
   assert.equal(entry.err, 'invalid_audience');
 });
 
-test('backs off on network errors and carries on; a refused credential rejects run()', async () => {
+test('backs off on network errors and carries on; a refused credential rejects run()', { timeout: 90_000 }, async () => {
   const cfg = await peer.createStream();
   const [s] = await pushed(cfg, 1);
   let failures = 0;
@@ -131,7 +139,7 @@ test('backs off on network errors and carries on; a refused credential rejects r
     return fetch(url, init);
   };
   const errors = [];
-  const stop = new AbortController();
+  const stop = stopper();
   const got = [];
   await client(cfg, { longPoll: false, fetch: flaky, retryDelayMs: 10, maxRetryDelayMs: 20, onError: (e) => errors.push(e) }).run((t) => {
     got.push(t);
@@ -145,13 +153,13 @@ test('backs off on network errors and carries on; a refused credential rejects r
   await assert.rejects(denied.run(() => {}), (e) => e instanceof SsfError && e.status === 401 && e.code === 'unauthorized');
   // getToken is called per request.
   let asked = 0;
-  const stop3 = new AbortController();
+  const stop3 = stopper();
   await new PollClient({ endpoint: cfg.delivery.endpoint_url, getToken: async () => { asked++; stop3.abort(); return ALICE; }, longPoll: false })
     .run(() => {}, { signal: stop3.signal });
   assert.ok(asked >= 1);
 });
 
-test('options are checked', () => {
+test('options are checked', { timeout: 90_000 }, () => {
   assert.throws(() => new PollClient({ endpoint: 'https://x.example/poll' }), TypeError);
   assert.throws(() => new PollClient({ endpoint: 'nope', token: 't' }), TypeError);
   assert.throws(() => new PollClient({ endpoint: 'https://x.example/poll', token: 't', maxEvents: 0 }), TypeError);

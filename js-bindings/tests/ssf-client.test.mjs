@@ -20,7 +20,7 @@ const isSsfError = (status, code) => (e) => {
   return true;
 };
 
-test('a whole stream lifecycle: create, read, list, update, replace, status, subjects, verification, delete', async () => {
+test('a whole stream lifecycle: create, read, list, update, replace, status, subjects, verification, delete', { timeout: 90_000 }, async () => {
   const ssf = new SsfClient({ issuer: peer.base, token: ALICE });
   const meta = await ssf.metadata();
   assert.equal(meta.issuer, peer.base);
@@ -65,7 +65,7 @@ test('a whole stream lifecycle: create, read, list, update, replace, status, sub
   await assert.rejects(ssf.getStream(id), isSsfError(404, 'not_found'));
 });
 
-test('errors: wrong token, another receiver\'s stream, bad input, issuer mismatch, unreachable', async () => {
+test('errors: wrong token, another receiver\'s stream, bad input, issuer mismatch, unreachable', { timeout: 90_000 }, async () => {
   const stream = await peer.createStream();
   await assert.rejects(new SsfClient({ issuer: peer.base, token: 'nope' }).getStream(stream.stream_id), isSsfError(401, 'unauthorized'));
   await assert.rejects(new SsfClient({ issuer: peer.base, token: BOB }).getStream(stream.stream_id), isSsfError(404, 'not_found'));
@@ -93,7 +93,7 @@ test('errors: wrong token, another receiver\'s stream, bad input, issuer mismatc
   assert.throws(() => new SsfClient({ issuer: peer.base }), TypeError);
 });
 
-test('getToken is asked for each call', async () => {
+test('getToken is asked for each call', { timeout: 90_000 }, async () => {
   let asked = 0;
   const ssf = new SsfClient({ issuer: peer.base, getToken: async () => { asked++; return ALICE; } });
   await ssf.metadata();

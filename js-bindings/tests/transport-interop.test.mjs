@@ -32,7 +32,7 @@ after(async () => {
   await new Promise((r) => jwksServer.close(r));
 });
 
-test('pushSet into the worker, PollClient out of it, verified by shared-signals and by jose', async () => {
+test('pushSet into the worker, PollClient out of it, verified by shared-signals and by jose', { timeout: 90_000 }, async () => {
   const ssf = new SsfClient({ issuer: peer.base, token: ALICE });
   const stream = await ssf.createStream({
     events_requested: [EV.sessionRevoked],
@@ -57,6 +57,7 @@ test('pushSet into the worker, PollClient out of it, verified by shared-signals 
 
   const jwks = createRemoteJwks(jwksUrl);
   const stop = new AbortController();
+  setTimeout(() => stop.abort(), 30_000).unref(); // fail, not hang, if nothing comes
   const got = [];
   await new PollClient({ endpoint: stream.delivery.endpoint_url, token: ALICE, verify: { jwks, issuer: ISSUER, audience: AUDIENCE } }).run(
     (set, ctx) => {
