@@ -133,6 +133,24 @@ if (!npm) {
 }
 p();
 
+p('### Transport: remote keys and a push endpoint, against jose');
+p();
+const tr = json('transport.json');
+if (!tr) {
+  p(`transport: ${nm('transport')}.`);
+} else {
+  p(`Method: bench/transport.mjs, Node ${tr.node}. (1) \`verifySetAsync(token, {jwks: createRemoteJwks(url), ...})\` against \`jose.jwtVerify(token, jose.createRemoteJWKSet(url), ...)\`, both warm (each fetched the key set from a local jwks_uri once, ${tr.jwks_fetches_verify} fetches in all), interleaved rounds in one process, median round. (2) An RFC 8935 endpoint under node:http: \`nodePushHandler\` with a \`createRemoteJwks\` source against a hand-written jose endpoint making the same checks (bench/transport-endpoint.mjs), each in its own process, loaded alternately from the bench process over ${tr.connections} keep-alive connections with the same ES256 SET; accepted pushes (202) per second, median of ${tr.push?.rounds ?? '-'} rounds of ${tr.push?.round_ms ?? '-'} ms. The issue's target is >= 1.5x jose for both.`);
+  p();
+  p('| operation | shared-signals /s | jose /s | ratio | target >= 1.5x |');
+  p('|---|---:|---:|---:|---|');
+  for (const alg of ['ES256', 'RS256']) {
+    const v = tr.verify?.[alg];
+    if (v) p(`| verifySetAsync + createRemoteJwks ${alg} | ${int(v.ssf)} | ${int(v.jose)} | ${ratio(v.ssf, v.jose)} | ${mark(v.ssf / v.jose >= 1.5)} |`);
+  }
+  if (tr.push?.ours) p(`| push endpoint under node:http, ES256 (202/s) | ${int(tr.push.ours)} | ${int(tr.push.jose)} | ${ratio(tr.push.ours, tr.push.jose)} | ${mark(tr.push.ours / tr.push.jose >= 1.5)} |`);
+}
+p();
+
 // ---- 3 ----
 p('## 3. Worker in workerd vs a Node + jose receiver');
 p();

@@ -3,7 +3,8 @@
 # writes BENCHMARKS.md. Every claim in it is a ratio against a peer measured in the same
 # run on the same machine (figures on shared 2-core machines drift). Parts:
 #   1. native core (Criterion, core/benches/set.rs) vs `openssl speed` and `jsonwebtoken`
-#   2. the npm package vs jose in Node (bench/npm.mjs)
+#   2. the npm package vs jose in Node (bench/npm.mjs), and its transport layer (remote
+#      keys, push endpoint under node:http) vs jose's equivalents (bench/transport.mjs)
 #   3. the worker in workerd vs a minimal Node + jose receiver (bench/receivers.mjs), and
 #      push delivery out of the worker vs a minimal Node relay (bench/relay.mjs)
 #   4. sizes (npm tarball and wasm, worker wasm, inspector transfer, jose's package)
@@ -73,6 +74,8 @@ elif [ ! -d node_modules/jose ]; then
   skip npm "jose not installed (npm ci at the root)"
 else
   part npm node bench/npm.mjs "$OUT/npm.json"
+  # The transport layer (remote keys, push endpoint) against jose's equivalents.
+  part transport node bench/transport.mjs "$OUT/transport.json"
 fi
 
 # ---- 3. worker in workerd vs Node + jose -----------------------------------------------------

@@ -102,6 +102,16 @@ grep -q "new URL('ssf_wasm_bg.wasm', import.meta.url)" "$PKG/dist/ssf_wasm.mjs"
   cat "$JS/js/api.js"
   echo "export { createApi, SetError };"
 } > "$PKG/dist/api.mjs"
+# The transport layer (push, poll, management API, remote key sets), wrapped the same way.
+{
+  echo "'use strict';"
+  cat "$JS/js/transport.js"
+  echo "module.exports = { createTransport, PushError, SsfError, JwksError };"
+} > "$PKG/dist/transport.cjs"
+{
+  cat "$JS/js/transport.js"
+  echo "export { createTransport, PushError, SsfError, JwksError };"
+} > "$PKG/dist/transport.mjs"
 cp "$JS/js/node.cjs" "$JS/js/node.mjs" "$JS/js/web.mjs" "$JS/js/workerd.mjs" "$PKG/dist/"
 cp "$JS/js/cli.cjs" "$PKG/bin/shared-signals.cjs"
 chmod +x "$PKG/bin/shared-signals.cjs"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests the npm package `shared-signals` as users get it: the tarball made by
 # scripts/build-js.sh is installed into a scratch project (js-bindings/.scratch, gitignored)
-# together with the test-only packages of js-bindings/tests/package.json (jose, typescript,
+# together with the test-only packages of js-bindings/tests/package.json (jose, typescript, express,
 # @types/node; pinned by its package-lock.json), and js-bindings/tests/*.test.mjs run there
 # with Node's built-in test runner.
 #
@@ -43,7 +43,7 @@ cp "$JS/tests/package.json" "$JS/tests/package-lock.json" "$SCRATCH/"
 want="$(cat "$JS/tests/package.json" "$JS/tests/package-lock.json" | sha256sum | awk '{print $1}')"
 stamp="$SCRATCH/node_modules/.deps-lock-hash"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  log "scratch project: npm ci (jose, typescript, @types/node)"
+  log "scratch project: npm ci (jose, typescript, @types/node, express)"
   (cd "$SCRATCH" && npm ci --no-audit --no-fund --loglevel=error) || fail_setup "npm ci failed"
   echo "$want" > "$stamp"
 fi

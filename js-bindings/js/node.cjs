@@ -3,6 +3,7 @@
 // required, so every function is usable right away. Signature checks use node:crypto.
 const wasm = require('./ssf_wasm.cjs');
 const { createApi } = require('./api.cjs');
+const { createTransport, PushError, SsfError, JwksError } = require('./transport.cjs');
 const crypto = require('node:crypto');
 
 const api = createApi(wasm, { crypto });
@@ -11,4 +12,7 @@ const api = createApi(wasm, { crypto });
 async function init() {}
 function initSync() {}
 
-module.exports = { ...api, init, initSync };
+// Push, poll and management API clients on the same instance (section 13 of the design).
+const transport = createTransport(api, wasm);
+
+module.exports = { ...api, ...transport, PushError, SsfError, JwksError, init, initSync };

@@ -14,4 +14,7 @@ export const {
   useNativeCrypto,
   init,
   initSync,
+  // transport (DESIGN.md section 13)
+  createRemoteJwks, verifySetAsync, receivePush, nodePushHandler, pushSet, PollClient, SsfClient,
+  PushError, SsfError, JwksError,
 } = api;

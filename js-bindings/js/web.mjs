@@ -4,6 +4,7 @@
 import initWasm, { initSync as initWasmSync } from './ssf_wasm.mjs';
 import * as wasm from './ssf_wasm.mjs';
 import { createApi } from './api.mjs';
+import { createTransport } from './transport.mjs';
 
 function builtin(name) {
   try {
@@ -75,3 +76,8 @@ export const {
   supportedAlgorithms,
   useNativeCrypto,
 } = api;
+
+// Push, poll and management API clients: fetch, streams and Response only, no Node module.
+export const { createRemoteJwks, verifySetAsync, receivePush, nodePushHandler, pushSet, PollClient, SsfClient } =
+  createTransport(api, wasm);
+export { PushError, SsfError, JwksError } from './transport.mjs';

@@ -327,3 +327,235 @@ declare global {
     interface Module {}
   }
 }
+
+// ==== Transport: remote key sets, push receiver and sender, poll client, SSF client ====
+// (DESIGN.md section 13.) Everything below is fetch-based: Node 20+, Workers, Deno, Bun and
+// browsers (where CORS allows). Every function and class that calls out takes `fetch`.
+
+/** A `fetch`-compatible function (the global one by default). */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** A remote JWK Set usable as `jwks` by `verifySetAsync`, `receivePush` and `PollClient`. */
+export interface RemoteJwks {
+  /** The URL the keys are fetched from. */
+  readonly url: string;
+  /** The key set last fetched, or `null` before the first fetch. */
+  readonly jwks: JwkSet | null;
+  /** Fetches the key set now, whatever the cache and the cooldown say. */
+  reload(): Promise<JwkSet>;
+}
+
+export interface RemoteJwksOptions {
+  /** Least time between two refetches caused by an unknown `kid` (default 30,000 ms). */
+  cooldownMs?: number;
+  /** How long a fetched key set is used before it is fetched again (default 600,000 ms). */
+  cacheMaxAgeMs?: number;
+  /** Timeout of one fetch (default 5,000 ms). */
+  timeoutMs?: number;
+  fetch?: FetchLike;
+}
+
+/** Fetches and caches a JWK Set; refetches once on an unknown `kid` (at most once per cooldown). */
+export declare function createRemoteJwks(url: string | URL, options?: RemoteJwksOptions): RemoteJwks;
+
+/** `verifySet`'s options, where `jwks` may also be a remote key source. */
+export interface AsyncVerifyOptions extends Expectations {
+  jwks: VerifyOptions['jwks'] | RemoteJwks;
+}
+
+/** As `verifySet`, fetching the keys of a remote key source when needed. */
+export declare function verifySetAsync(token: string, options: AsyncVerifyOptions): Promise<VerifiedSet>;
+
+/** Thrown when a remote key set cannot be fetched or read (`receivePush` answers 503). */
+export declare class JwksError extends Error {
+  constructor(code: JwksErrorCode, message: string, options?: { cause?: unknown });
+  readonly code: JwksErrorCode;
+}
+export type JwksErrorCode = 'jwks_http_error' | 'jwks_timeout' | 'jwks_network_error' | 'jwks_invalid' | 'jwks_too_large';
+
+/** What `onSet` learns besides the verified SET. */
+export interface PushContext {
+  /** The compact SET as received. */
+  token: string;
+  /** Its `jti`. */
+  jti: string;
+}
+
+export interface PushReceiverOptions extends AsyncVerifyOptions {
+  /** Called with each verified SET; the answer is `202` only once it resolved. A `SetError` it throws is answered `400` with its `code`; anything else `500`. */
+  onSet: (set: VerifiedSet, context: PushContext) => unknown | Promise<unknown>;
+  /** The exact `Authorization` value the transmitter must send (compared in constant time); without it no header is checked. */
+  authorizationHeader?: string;
+  /** Largest body accepted, in bytes (default: core's token limit, 64 KiB). */
+  maxBytes?: number;
+  /** Told of failures answered 500 / 503 (for logging; the answer does not change). */
+  onError?: (error: unknown) => void;
+}
+
+/** RFC 8935 receiver for a Fetch API request: 202, 400 `{err, description}`, 401, 405, 413, 415, 500, 503. */
+export declare function receivePush(request: Request, options: PushReceiverOptions): Promise<Response>;
+
+/** The parts of a node:http `IncomingMessage` the push handler uses (an Express request fits). */
+export interface NodeRequestLike {
+  method?: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** A body a body parser already read (string or bytes); otherwise the stream is read. */
+  body?: unknown;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  removeListener(event: string, listener: (...args: any[]) => void): unknown;
+  pause(): unknown;
+}
+
+/** The parts of a node:http `ServerResponse` the push handler uses. */
+export interface NodeResponseLike {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  end(body?: string): unknown;
+}
+
+/** `receivePush` as a `(req, res)` handler for node:http and Express. */
+export declare function nodePushHandler(options: PushReceiverOptions): (req: NodeRequestLike, res: NodeResponseLike) => Promise<void>;
+
+export interface PushOptions {
+  /** Sent verbatim as `Authorization`; none without it. */
+  authorizationHeader?: string;
+  /** Timeout of one attempt (default 10,000 ms). */
+  timeoutMs?: number;
+  /** Further attempts after a retryable failure (default 2). */
+  retries?: number;
+  /** First backoff delay (default 500 ms), doubled per attempt with jitter; `Retry-After` wins. */
+  retryDelayMs?: number;
+  /** Largest backoff delay (default 30,000 ms). */
+  maxRetryDelayMs?: number;
+  signal?: AbortSignal;
+  fetch?: FetchLike;
+}
+
+/** RFC 8935 transmitter side: resolves on any 2xx; throws `PushError` otherwise. */
+export declare function pushSet(endpointUrl: string | URL, token: string, options?: PushOptions): Promise<{ status: number }>;
+
+export type PushErrorCode = 'push_rejected' | 'push_unauthorized' | 'push_http_error' | 'push_timeout' | 'push_network_error';
+
+export declare class PushError extends Error {
+  constructor(code: PushErrorCode, message: string, options?: { status?: number | null; err?: string; description?: string; retryable?: boolean; cause?: unknown });
+  readonly code: PushErrorCode;
+  /** The last HTTP status, `null` when no answer came. */
+  readonly status: number | null;
+  /** The RFC 8935 `err` of a `400` answer. */
+  readonly err?: ErrorCode | (string & {});
+  readonly description?: string;
+  /** Whether a later attempt may succeed (5xx, 408, 429, timeouts, network errors). */
+  readonly retryable: boolean;
+}
+
+/** A credential: a fixed bearer token or a function giving one per request. */
+export type TokenOptions = { token: string; getToken?: undefined } | { getToken: () => string | Promise<string>; token?: undefined };
+
+export type PollClientOptions = TokenOptions & {
+  /** The RFC 8936 poll endpoint (a stream's `delivery.endpoint_url`). */
+  endpoint: string | URL;
+  /** `maxEvents` of each poll (default 100). */
+  maxEvents?: number;
+  /** Long poll (default `true`); `false` polls with `returnImmediately` every `intervalMs`. */
+  longPoll?: boolean;
+  /** Pause between short polls that found nothing (default 1,000 ms). */
+  intervalMs?: number;
+  /** Verify each SET first; one that fails goes back in `setErrs` and skips the handler. */
+  verify?: AsyncVerifyOptions;
+  /** Timeout of one request (default 120,000 ms for long polls, 30,000 ms otherwise). */
+  timeoutMs?: number;
+  /** Backoff after a network error or 5xx / 429: first delay (default 1,000 ms) and cap (default 60,000 ms). */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Told of handler failures and transient poll errors. */
+  onError?: (error: unknown) => void;
+  fetch?: FetchLike;
+};
+
+/** What a poll handler learns besides the SET. */
+export interface PollContext {
+  jti: string;
+  /** The compact SET as delivered. */
+  token: string;
+}
+
+export declare class PollClient {
+  constructor(options: PollClientOptions);
+  readonly endpoint: string;
+  /**
+   * Polls until `signal` aborts. The handler gets the verified SET (with `verify`) or the
+   * compact token; resolved: acknowledged; threw a `SetError`: reported in `setErrs`; threw
+   * anything else: left for redelivery. Resolves once stopped, after acknowledging what
+   * was handled; rejects on a refused request (400, 401, 403, 404).
+   */
+  run(handler: (set: VerifiedSet | string, context: PollContext) => unknown | Promise<unknown>, options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+export type SsfClientOptions = TokenOptions &
+  ({ issuer: string; configurationUrl?: string } | { configurationUrl: string; issuer?: string }) & {
+    /** Timeout of one request (default 30,000 ms). */
+    timeoutMs?: number;
+    fetch?: FetchLike;
+  };
+
+/** SSF transmitter metadata (discovery document), as core reads it. */
+export interface TransmitterMetadata {
+  [member: string]: unknown;
+  issuer: string;
+  spec_version?: string;
+  jwks_uri?: string;
+  delivery_methods_supported?: string[];
+  configuration_endpoint?: string;
+  status_endpoint?: string;
+  add_subject_endpoint?: string;
+  remove_subject_endpoint?: string;
+  verification_endpoint?: string;
+}
+
+/** A stream configuration, as core reads it. */
+export interface StreamConfiguration {
+  [member: string]: unknown;
+  stream_id: string;
+  iss: string;
+  aud: string | string[];
+  events_delivered: string[];
+  delivery: { method: string; endpoint_url?: string; authorization_header?: string; [member: string]: unknown };
+}
+
+export type StreamState = 'enabled' | 'paused' | 'disabled';
+
+export interface StreamStatusResult {
+  [member: string]: unknown;
+  stream_id: string;
+  status: StreamState;
+  reason?: string;
+}
+
+export declare class SsfClient {
+  constructor(options: SsfClientOptions);
+  metadata(): Promise<TransmitterMetadata>;
+  createStream(config?: JsonObject): Promise<StreamConfiguration>;
+  getStream(streamId: string): Promise<StreamConfiguration>;
+  listStreams(): Promise<StreamConfiguration[]>;
+  updateStream(streamId: string, changes: JsonObject): Promise<StreamConfiguration>;
+  replaceStream(streamId: string, config: JsonObject): Promise<StreamConfiguration>;
+  deleteStream(streamId: string): Promise<void>;
+  getStatus(streamId: string): Promise<StreamStatusResult>;
+  setStatus(streamId: string, status: StreamState, extra?: { reason?: string }): Promise<StreamStatusResult>;
+  addSubject(streamId: string, subject: SubjectIdentifier, extra?: { verified?: boolean }): Promise<void>;
+  removeSubject(streamId: string, subject: SubjectIdentifier): Promise<void>;
+  requestVerification(streamId: string, extra?: { state?: string }): Promise<void>;
+}
+
+export type SsfErrorCode =
+  | 'invalid_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'method_not_allowed' | 'conflict'
+  | 'too_large' | 'rate_limited' | 'server_error' | 'http_error' | 'network_error' | 'timeout'
+  | 'invalid_response' | 'issuer_mismatch' | 'unsupported';
+
+export declare class SsfError extends Error {
+  constructor(code: SsfErrorCode, message: string, options?: { status?: number | null; description?: string; cause?: unknown });
+  readonly code: SsfErrorCode;
+  /** The HTTP status, `null` when no answer came. */
+  readonly status: number | null;
+  /** The peer's description of the failure, when it gave one. */
+  readonly description?: string;
+}

@@ -19,6 +19,7 @@
 
 mod explain;
 mod host;
+mod wire;
 
 use ssf_core::json::{self, Map, Value};
 use ssf_core::jwk::JwkSet;

@@ -95,6 +95,8 @@ test('the tarball holds the README, types, code and the optimised wasm, nothing 
     'package/dist/ssf_wasm.cjs',
     'package/dist/ssf_wasm.mjs',
     'package/dist/ssf_wasm_bg.wasm',
+    'package/dist/transport.cjs',
+    'package/dist/transport.mjs',
     'package/dist/web.mjs',
     'package/dist/workerd.mjs',
     'package/index.d.mts',

@@ -11,11 +11,15 @@ const { Miniflare } = rootRequire('miniflare');
 const esbuild = rootRequire('esbuild');
 
 const WORKER = `
-import { verifySet, decodeSet, eventCatalog, init, useNativeCrypto, SetError } from 'shared-signals';
+import { verifySet, decodeSet, eventCatalog, init, useNativeCrypto, SetError, receivePush } from 'shared-signals';
 
 export default {
   async fetch(request, env) {
     await init(); // resolves at once on workerd: the .wasm module is imported statically
+    if (new URL(request.url).pathname === '/push') {
+      // The transport layer needs nothing Node-only: an RFC 8935 endpoint in one call.
+      return receivePush(request, { jwks: env.JWKS, issuer: env.ISS, now: Number(env.NOW), authorizationHeader: 'Bearer edge', onSet() {} });
+    }
     const body = await request.text();
     if (new URL(request.url).pathname === '/decode') {
       return Response.json({
@@ -88,6 +92,14 @@ for (const flags of [[], ['nodejs_compat']]) {
       assert.equal((await forged.json()).reason, 'bad_signature');
       const none = await push(`${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}.`);
       assert.deepEqual((({ err, reason }) => ({ err, reason }))(await none.json()), { err: 'invalid_key', reason: 'alg_none' });
+      const pushed = (body, auth = 'Bearer edge') => mf.dispatchFetch('http://localhost/push', {
+        method: 'POST', body, headers: { authorization: auth, 'content-type': 'application/secevent+jwt' },
+      });
+      assert.equal((await pushed(forge(header(key), claims(), key))).status, 202);
+      const refused = await pushed(forge(header(key), claims(), keyPair('ES256')));
+      assert.equal(refused.status, 400);
+      assert.equal((await refused.json()).err, 'invalid_key');
+      assert.equal((await pushed(forge(header(key), claims(), key), 'Bearer other')).status, 401);
       const decoded = await push(forge(header(key), claims(), key), '/decode');
       const d = await decoded.json();
       assert.deepEqual(d.events, ['session-revoked']);
