@@ -21,13 +21,17 @@ rm -rf "$OUT"
 mkdir -p "$OUT/lib"
 cp "$SRC"/index.html "$SRC"/*.js "$SRC"/*.css "$OUT/"
 [ -f "$SRC/_headers" ] && cp "$SRC/_headers" "$OUT/"
-for f in web.mjs api.mjs ssf_wasm.mjs ssf_wasm_bg.wasm; do
+for f in web.mjs api.mjs transport.mjs ssf_wasm.mjs ssf_wasm_bg.wasm; do
   cp "$PKG/$f" "$OUT/lib/$f"
 done
-# The web entry must not reach for Node's crypto or anything outside lib/.
+# The web entry must not reach for Node's crypto or anything outside lib/, and every module
+# it imports must be there (a missing one leaves the page without its validator).
 if grep -Eq "from ['\"](node:|\.\./)" "$OUT"/lib/*.mjs; then
   log "lib/ imports something outside itself"; exit 1
 fi
+for dep in $(grep -ohE "from '\./[^']+'" "$OUT"/lib/*.mjs | sed -E "s/from '\.\/(.*)'/\1/" | sort -u); do
+  [ -f "$OUT/lib/$dep" ] || { log "lib/ imports ./$dep, which the build did not copy"; exit 1; }
+done
 
 total=0; total_gz=0
 log "files (bytes, gzip -9):"

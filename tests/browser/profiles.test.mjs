@@ -51,6 +51,9 @@ test('an Okta session-revoked is explained without error under okta, and refused
   assert.ok(!found.some((c) => c.startsWith('error:')), found.join());
   assert.ok(found.includes('warning:legacy_nested_subject'), found.join());
   assert.ok(found.includes('warning:event_timestamp_milliseconds'), found.join());
+  // The time is shown as the date it stands for, read as milliseconds.
+  const shown = await page.locator('time').allInnerTexts();
+  assert.ok(shown.some((t) => t.startsWith('2025-12-01')), shown.join(' | '));
   await page.selectOption('#profile', 'ssf');
   await page.waitForSelector('[data-testid="issues"] li.issue[data-severity="error"][data-code="sub_id_missing"]', { timeout: 5000 });
   found = await codes(page);

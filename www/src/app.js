@@ -742,6 +742,10 @@ function timeValue(v) {
 function formatValue(name, value, def) {
   const type = def ? def.type : null;
   if (name === 'subject' && value && typeof value === 'object') return renderSubject(value, true);
+  // Okta sends event_timestamp in milliseconds (core reports it: event_timestamp_milliseconds).
+  if (name === 'event_timestamp' && typeof value === 'number' && value >= 1e11) {
+    return h('span', {}, timeValue(Math.floor(value / 1000)), h('span', { class: 'raw' }, ' in milliseconds'));
+  }
   if (typeof value === 'number' && (type === 'number' || /(_at|timestamp|^iat|^toe)$/.test(name))) return timeValue(value);
   if (type === 'lang-map' && value && typeof value === 'object' && !Array.isArray(value)) {
     return h(
