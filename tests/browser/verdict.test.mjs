@@ -185,5 +185,15 @@ test('a poll response of two issuers: each SET checked against its own issuer\'s
   assert.deepEqual([...new Set(asked)].sort(), ['GET /.well-known/ssf-configuration', 'GET /jwks.json']);
   // Three issuers (t1, t2, and t2 written with a slash), each asked once.
   assert.equal(asked.filter((a) => a.includes('ssf-configuration')).length, 3, asked.join());
+  // A shared link does not carry the mode: opening it fetches nothing from the issuers.
+  await page.waitForTimeout(300);
+  const link = page.url();
+  for (const x of t) x.requests.length = 0;
+  const other = await openPage(browser, link);
+  await other.page.waitForSelector('#set-list tbody tr');
+  await other.page.waitForTimeout(1000);
+  assert.equal(await other.page.locator('#keys-by-issuer').isChecked(), false);
+  assert.deepEqual(t.flatMap((x) => x.requests), [], 'no request to an issuer on opening a link');
+  await other.context.close();
   await page.locator('#keys-by-issuer').uncheck();
 });

@@ -140,7 +140,6 @@ function currentFragment() {
     issuer: $('issuer').value.trim(),
     audience: $('audience').value.trim(),
     profile: $('profile').value,
-    byIssuer: byIssuer(),
     selected: state.results.length > 1 ? String(state.selected) : '',
     tab: currentTab(),
   });
@@ -163,7 +162,9 @@ function applyFragment() {
   $('issuer').value = s.issuer || '';
   $('audience').value = s.audience || '';
   $('profile').value = ['ssf', 'caep-interop', 'rfc8417'].includes(s.profile) ? s.profile : 'ssf';
-  $('keys-by-issuer').checked = s.byIssuer === true;
+  // "Each SET's issuer" mode is not part of a shared link: opening a link must not make the
+  // browser fetch from hosts the link's token names without the user asking.
+  $('keys-by-issuer').checked = false;
   if (s.issuer || s.audience) $('issuer').closest('details').open = true;
   state.selected = Number.parseInt(s.selected || '0', 10) || 0;
   selectTab(s.tab === 'build' ? tabs[1] : tabs[0], false);

@@ -187,7 +187,6 @@ export function encodeFragment(state) {
     if (state[name]) parts.push(`${key}=${b64urlEncode(state[name])}`);
   }
   if (state.profile && state.profile !== 'ssf') parts.push(`p=${encodeURIComponent(state.profile)}`);
-  if (state.byIssuer) parts.push('i=1');
   if (state.selected) parts.push(`s=${encodeURIComponent(String(state.selected))}`);
   if (state.tab && state.tab !== 'inspect') parts.push(`v=${encodeURIComponent(state.tab)}`);
   return parts.join('&');
@@ -207,7 +206,6 @@ export function decodeFragment(fragment) {
     try {
       if (byKey[key]) state[byKey[key]] = b64urlDecode(value);
       else if (key === 'p') state.profile = decodeURIComponent(value);
-      else if (key === 'i') state.byIssuer = value === '1';
       else if (key === 's') state.selected = decodeURIComponent(value);
       else if (key === 'v') state.tab = decodeURIComponent(value);
     } catch {
