@@ -187,6 +187,13 @@ test('network errors name the URL and the cause; --version prints the version', 
   assert.equal(v.stdout.trim(), JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version);
 });
 
+test("the README's install line names the tarball the build packs (the package is not on the registry)", () => {
+  const readme = fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
+  const line = readme.match(/```sh\n(npm install [^\n]*)\n```/)[1];
+  assert.ok(line.includes(`./${path.basename(process.env.SSF_TARBALL)}`), `${line} installs ${path.basename(process.env.SSF_TARBALL)}`);
+  assert.doesNotMatch(readme, /^npm install shared-signals$/m);
+});
+
 test("the README's Node push receiver works as written", async () => {
   const readme = fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
   const section = readme.match(/## Receive pushed SETs in Node[\s\S]*?```js\n([\s\S]*?)```/);
