@@ -24,7 +24,7 @@ HTML
   fi
 }
 
-# SSF_SKIP_BUILD=1 (the tests' wrangler dev): use the existing build.
+# SSF_SKIP_BUILD=1 (scripts/test-worker.sh when asked): use the existing build as it is.
 if [ "${SSF_SKIP_BUILD:-0}" = "1" ] && [ -f worker/build/index.js ]; then
   ensure_www
   exit 0
@@ -46,6 +46,24 @@ done
 
 ensure_www
 
+# The build is skipped when its inputs are the ones of the last build (their contents, not
+# their times: an editor saving an unchanged file, or a checkout, changes nothing), so
+# `make build` on a built tree and `make dev`'s watcher rebuild only what really changed,
+# and wrangler, which reloads when worker/build changes, restarts only then.
+STAMP=worker/build/.inputs-sha256
+inputs_hash() {
+  {
+    find worker/src core/src -type f -print0 | sort -z | xargs -0 sha256sum
+    sha256sum Cargo.toml Cargo.lock worker/Cargo.toml core/Cargo.toml
+    echo "profile=${WORKER_BUILD_PROFILE:-wasm} $("$WASM_BINDGEN_BIN" --version) $(worker-build --version 2>/dev/null)"
+  } | sha256sum | awk '{print $1}'
+}
+want="$(inputs_hash)"
+if [ -f worker/build/index.js ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+  echo "build-worker: worker/build is up to date (inputs unchanged)"
+  exit 0
+fi
+
 # The npm package's size profile and flags (scripts/build-js.sh): the wasm dependencies are
 # then compiled once for both, and the worker's wasm is smaller to deploy. Its speed-critical
 # part, the signature check, is WebCrypto's, not wasm's.
@@ -53,5 +71,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg sha2_backend_soft=\"
 mode="--profile wasm"
 [ "${WORKER_BUILD_PROFILE:-wasm}" = "dev" ] && mode="--dev"
 start=$(date +%s)
+rm -f "$STAMP"
 (cd worker && worker-build $mode)
+echo "$want" > "$STAMP"
 echo "build-worker: worker/build ready ($(( $(date +%s) - start )) s, $(du -h worker/build/index_bg.wasm 2>/dev/null | cut -f1 || echo '?') wasm)"

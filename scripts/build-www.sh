@@ -17,20 +17,37 @@ if [ "${BUILD_JS:-0}" = "1" ] || [ ! -f "$PKG/web.mjs" ] || [ ! -f "$PKG/ssf_was
   "$ROOT/scripts/build-js.sh"
 fi
 
-rm -rf "$OUT"
-mkdir -p "$OUT/lib"
-cp "$SRC"/index.html "$SRC"/*.js "$SRC"/*.css "$OUT/"
-[ -f "$SRC/_headers" ] && cp "$SRC/_headers" "$OUT/"
+# Built into a fresh folder, then moved into www/dist file by file, each by a rename: a
+# running `make dev` serves www/dist all the while, so the folder is never removed and no
+# file is ever half written. Unchanged files are left alone (no reload for nothing), and
+# files the build no longer makes are removed last.
+NEW="$(mktemp -d "$ROOT/www/.dist-new.XXXXXX")"
+trap 'rm -rf "$NEW"' EXIT
+mkdir -p "$NEW/lib"
+cp "$SRC"/index.html "$SRC"/*.js "$SRC"/*.css "$NEW/"
+[ -f "$SRC/_headers" ] && cp "$SRC/_headers" "$NEW/"
 for f in web.mjs api.mjs transport.mjs ssf_wasm.mjs ssf_wasm_bg.wasm; do
-  cp "$PKG/$f" "$OUT/lib/$f"
+  cp "$PKG/$f" "$NEW/lib/$f"
 done
 # The web entry must not reach for Node's crypto or anything outside lib/, and every module
 # it imports must be there (a missing one leaves the page without its validator).
-if grep -Eq "from ['\"](node:|\.\./)" "$OUT"/lib/*.mjs; then
+if grep -Eq "from ['\"](node:|\.\./)" "$NEW"/lib/*.mjs; then
   log "lib/ imports something outside itself"; exit 1
 fi
-for dep in $(grep -ohE "from '\./[^']+'" "$OUT"/lib/*.mjs | sed -E "s/from '\.\/(.*)'/\1/" | sort -u); do
-  [ -f "$OUT/lib/$dep" ] || { log "lib/ imports ./$dep, which the build did not copy"; exit 1; }
+for dep in $(grep -ohE "from '\./[^']+'" "$NEW"/lib/*.mjs | sed -E "s/from '\.\/(.*)'/\1/" | sort -u); do
+  [ -f "$NEW/lib/$dep" ] || { log "lib/ imports ./$dep, which the build did not copy"; exit 1; }
+done
+mkdir -p "$OUT"
+(cd "$NEW" && find . -type f | sort) | while IFS= read -r f; do
+  f="${f#./}"
+  if cmp -s "$NEW/$f" "$OUT/$f"; then continue; fi
+  mkdir -p "$(dirname "$OUT/$f")"
+  cp "$NEW/$f" "$OUT/$f.tmp-$$"
+  mv -f "$OUT/$f.tmp-$$" "$OUT/$f"
+done
+(cd "$OUT" && find . -type f | sort) | while IFS= read -r f; do
+  f="${f#./}"
+  [ -e "$NEW/$f" ] || rm -f "$OUT/$f"
 done
 
 total=0; total_gz=0

@@ -5,8 +5,13 @@
 #
 # SSF_TOKENS: taken from the environment if set (JSON object token -> receiver id); otherwise
 # a random token for receiver "local" is generated once and kept in the state directory.
-# SSF_ISSUER and SSF_SIGNING_JWK are passed through when set. wrangler runs the build
-# (scripts/build-worker.sh, see wrangler.toml) before serving and again when sources change.
+# Every other variable of worker/variables.list (the one list of what the worker reads) is
+# passed through when set; SSF_LOCAL defaults to true.
+#
+# The build is `make build`'s (make dev runs it first). While serving, a watcher
+# (scripts/dev-watch.mjs) runs scripts/build-worker.sh when a file under worker/src or
+# core/src (or a Cargo manifest) changes; that script rebuilds only when their contents
+# changed, and wrangler reloads the worker only when worker/build changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -35,11 +40,10 @@ put_var() { # name value
   put_var SSF_TOKENS "$SSF_TOKENS"
   # A local deployment: sources and peers on this machine may be called over http.
   put_var SSF_LOCAL "${SSF_LOCAL:-true}"
-  for v in SSF_ISSUER SSF_SIGNING_JWK SSF_DEFAULT_SUBJECTS SSF_LONG_POLL_SECONDS SSF_REDELIVERY_SECONDS \
-           SSF_RETENTION_SECONDS SSF_JWKS_CACHE_SECONDS SSF_JWKS_REFETCH_SECONDS SSF_MIN_VERIFICATION_INTERVAL \
-           SSF_ALLOW_IP_HOSTS SSF_FETCH_TIMEOUT_SECONDS; do
+  while read -r v; do
+    case "$v" in ''|'#'*|SSF_TOKENS|SSF_LOCAL) continue;; esac
     if [ -n "${!v:-}" ]; then put_var "$v" "${!v}"; fi
-  done
+  done < worker/variables.list
 } > "$envfile"
 
 echo "=================================================================="
@@ -54,5 +58,10 @@ echo " try: curl -s -H \"Authorization: Bearer <token>\" http://127.0.0.1:$PORT/
 echo "=================================================================="
 
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
-exec node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "$PORT" \
+# The watcher and wrangler share this script's process group: stopping `make dev` (Ctrl-C,
+# or a signal to the group) stops both, and workerd with them.
+node scripts/dev-watch.mjs &
+watcher=$!
+trap 'kill "$watcher" 2>/dev/null || true' EXIT
+node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "$PORT" \
   --persist-to "$STATE/wrangler" --env-file "$envfile" --show-interactive-dev-session=false

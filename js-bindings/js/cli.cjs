@@ -16,16 +16,24 @@ const USAGE = `usage: shared-signals <command> [options]
          [--alg <ES256,RS256,...>] [--profile ssf|caep-interop|rfc8417]
          [--max-age <s>] [--clock-skew <s>] [--now <epoch s>] [--json]
       Verify a SET with the transmitter's keys. Exit status 0 if valid, 1 if not.
+      --jwks takes a JWK Set, one JWK, or the key pair keygen prints (public parts
+      only are used), as a file or JSON text; or a URL: a jwks_uri, an SSF
+      discovery document, or an SSF issuer (then its discovery is fetched, and the
+      SET's iss must be that issuer). Says which of issuer and audience it did not
+      check.
 
   sign --key <file|json> [claims-file|-] [--alg <alg>] [--kid <kid>] [--profile ...]
       Sign a claims set (JSON; from stdin when absent or "-") and print the SET.
-      The key is a private JWK or a PEM private key. iat and jti are filled if absent.
+      The key is the key pair keygen prints, a private JWK, a JWK Set holding one
+      private key, or a PEM private key. iat and jti are filled if absent.
 
   keygen [alg]
       Print a new key pair {privateJwk, publicJwk} (default ES256).
 
   catalog [--json]
       List the event types known (SSF, CAEP, RISC).
+
+  --version   Print the package version.
 `;
 
 class UsageError extends Error {}
@@ -84,13 +92,107 @@ function jsonOrFile(value, what) {
   }
 }
 
-async function loadJwks(value) {
-  if (/^https?:\/\//i.test(value)) {
-    const res = await fetch(value, { headers: { accept: 'application/json' } });
-    if (!res.ok) throw new UsageError(`GET ${value}: HTTP ${res.status}`);
-    return res.text();
+// ---- keys: each command takes what the others print ----------------------------------------
+
+// Members only a private (or symmetric) JWK has (RFC 7517, RFC 7518 section 6).
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+const isPrivate = (jwk) => PRIVATE_MEMBERS.some((m) => m in jwk);
+const publicPart = (jwk) => Object.fromEntries(Object.entries(jwk).filter(([m]) => !PRIVATE_MEMBERS.includes(m)));
+
+function parseKeyDoc(text, what) {
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${what} is not JSON: ${e.message}`);
   }
-  return jsonOrFile(value, 'JWKS');
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`${what} is not a JSON object`);
+  return doc;
+}
+
+// A key document -> the list of JWKs in it: a JWK Set, a key pair {privateJwk, publicJwk}
+// (as keygen prints), or one JWK.
+function jwksOf(doc, what) {
+  if (Array.isArray(doc.keys)) return doc.keys;
+  if (doc.privateJwk || doc.publicJwk) return [doc.privateJwk || doc.publicJwk];
+  if (typeof doc.kty === 'string') return [doc];
+  throw new UsageError(`${what} is neither a JWK Set ({"keys": [...]}), a JWK, nor a key pair ({"privateJwk", "publicJwk"})`);
+}
+
+/** The signing key of `--key`: PEM text as is, else the one private JWK of the document. */
+function signingKey(value) {
+  const text = jsonOrFile(value, 'key').trim();
+  if (text.startsWith('-----BEGIN')) return text;
+  const doc = parseKeyDoc(text, `the key ${value}`);
+  const keys = jwksOf(doc, `the key ${value}`).filter((k) => k && typeof k === 'object');
+  const priv = keys.filter(isPrivate);
+  if (priv.length === 1) return JSON.stringify(priv[0]);
+  if (priv.length > 1) throw new UsageError(`the key ${value} holds ${priv.length} private keys: give one`);
+  throw new UsageError(`the key ${value} holds no private key (a public key cannot sign): give the private JWK or the key pair keygen printed`);
+}
+
+/** A JWK Set of the public parts of `doc`'s keys. */
+function publicSet(doc, what) {
+  return { keys: jwksOf(doc, what).filter((k) => k && typeof k === 'object').map(publicPart) };
+}
+
+// A network failure says which URL and why (fetch's own message is only "fetch failed").
+async function getJson(url) {
+  let res;
+  try {
+    res = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(10000) });
+  } catch (e) {
+    const cause = e.cause ? e.cause.code || e.cause.message : e.name === 'TimeoutError' ? 'no answer within 10 s' : e.message;
+    throw new UsageError(`GET ${url} failed: ${cause}${e.cause && e.cause.message && e.cause.code ? ` (${e.cause.message})` : ''}`);
+  }
+  const text = await res.text();
+  if (!res.ok) throw new UsageError(`GET ${url}: HTTP ${res.status}`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`GET ${url}: the answer is not JSON`);
+  }
+}
+
+// SSF 1.0 section 7.2: the issuer's path goes after the well-known name.
+function discoveryUrl(issuer) {
+  const u = new URL(issuer);
+  return `${u.origin}/.well-known/ssf-configuration${u.pathname.replace(/\/$/, '')}`;
+}
+
+/**
+ * `--jwks`: {jwks, issuer?, from}. A URL may be a jwks_uri, a discovery document or an
+ * issuer; keys found through discovery belong to its issuer, which the SET must then name.
+ */
+async function loadJwks(value) {
+  if (!/^https?:\/\//i.test(value)) {
+    return { jwks: publicSet(parseKeyDoc(jsonOrFile(value, 'JWKS'), `the keys ${value}`), `the keys ${value}`), from: value };
+  }
+  let doc;
+  let first = null;
+  try {
+    doc = await getJson(value);
+  } catch (e) {
+    first = e;
+  }
+  if (!(doc && (Array.isArray(doc.keys) || typeof doc.jwks_uri === 'string')) && !value.includes('/.well-known/')) {
+    const disc = discoveryUrl(value);
+    try {
+      doc = await getJson(disc);
+    } catch (e) {
+      throw new UsageError(`${first ? first.message : `${value} is not a JWK Set or SSF configuration`}; nor is ${value} an SSF issuer: ${e.message}`);
+    }
+  } else if (first) {
+    throw first;
+  }
+  if (typeof doc.jwks_uri === 'string' && !Array.isArray(doc.keys)) {
+    if (typeof doc.issuer !== 'string') throw new UsageError(`the SSF configuration of ${value} names no issuer`);
+    const keys = await getJson(doc.jwks_uri);
+    if (!Array.isArray(keys.keys)) throw new UsageError(`${doc.jwks_uri} is not a JWK Set`);
+    return { jwks: publicSet(keys, doc.jwks_uri), issuer: doc.issuer, from: `${doc.jwks_uri} (issuer ${doc.issuer})` };
+  }
+  if (!Array.isArray(doc.keys)) throw new UsageError(`${value} is not a JWK Set`);
+  return { jwks: publicSet(doc, value), from: value };
 }
 
 function number(flags, name) {
@@ -148,6 +250,10 @@ async function main(argv) {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (command === '--version' || command === 'version') {
+    process.stdout.write(`${require('../package.json').version}\n`);
+    return 0;
+  }
   const { positional, flags } = parseArgs(rest);
   if (!command || flags.help) {
     process.stdout.write(USAGE);
@@ -165,20 +271,28 @@ async function main(argv) {
     }
     case 'verify': {
       if (flags.jwks === undefined) throw new UsageError('verify needs --jwks <file|url|json>');
-      const jwks = await loadJwks(flags.jwks);
+      const keys = await loadJwks(flags.jwks);
       const token = tokenArg(positional);
+      const opts = { jwks: keys.jwks, ...expectations(flags) };
+      // Keys from an issuer's discovery are that issuer's: a SET naming another issuer is
+      // not made valid by them.
+      if (opts.issuer === undefined && keys.issuer !== undefined) opts.issuer = keys.issuer;
+      const unchecked = ['issuer', 'audience'].filter((n) => opts[n] === undefined);
       try {
-        const result = api.verifySet(token, { jwks, ...expectations(flags) });
-        if (flags.json) out.push(JSON.stringify({ valid: true, ...result }, null, 2));
+        const result = api.verifySet(token, opts);
+        if (flags.json) out.push(JSON.stringify({ valid: true, unchecked, ...result }, null, 2));
         else {
-          out.push('valid');
+          out.push(unchecked.length ? `valid, but ${unchecked.join(' and ')} not checked (give ${unchecked.map((n) => `--${n}`).join(' and ')})` : 'valid');
+          out.push(`keys     ${keys.from}`);
+          if (opts.issuer !== undefined) out.push(`checked  issuer ${opts.issuer}${flags.issuer === undefined ? ' (from the discovery document)' : ''}`);
+          if (opts.audience !== undefined) out.push(`checked  audience ${opts.audience}`);
           printExplained(result, out);
         }
       } catch (e) {
         if (!(e instanceof api.SetError)) throw e;
         status = 1;
         if (flags.json) {
-          out.push(JSON.stringify({ valid: false, code: e.code, reason: e.reason, message: e.message }, null, 2));
+          out.push(JSON.stringify({ valid: false, code: e.code, reason: e.reason, message: e.message, unchecked }, null, 2));
         } else {
           out.push(`invalid: ${e.message}`);
           out.push(`code     ${e.code}`);
@@ -189,7 +303,7 @@ async function main(argv) {
     }
     case 'sign': {
       if (flags.key === undefined) throw new UsageError('sign needs --key <file|json>');
-      const key = jsonOrFile(flags.key, 'key');
+      const key = signingKey(flags.key);
       const src = positional[0];
       const text = src === undefined || src === '-' ? readStdin() : jsonOrFile(src, 'claims');
       let claims;

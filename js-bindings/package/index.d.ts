@@ -136,8 +136,33 @@ export interface SetHeader extends JsonObject {
   alg: string;
 }
 
-/** A SET claims set as sent (every member kept). */
+/**
+ * A SET claims set as sent (every member kept), as `decodeSet` returns it: nothing is
+ * checked yet, so the registered claims may be missing or of any JSON type.
+ */
 export interface SetClaims extends JsonObject {}
+
+/**
+ * The claims of a SET that `verifySet` accepted: the registered claims (RFC 8417 section
+ * 2.2, SSF 1.0 section 10) are present where required and of their type; every other member
+ * is kept as sent.
+ */
+export interface VerifiedClaims {
+  /** Every other member, as sent. */
+  [member: string]: JsonValue | undefined;
+  iss: string;
+  jti: string;
+  /** Seconds since the epoch. */
+  iat: number;
+  aud?: string | string[];
+  txn?: string;
+  /** Seconds since the epoch. */
+  toe?: number;
+  /** Present under the `ssf` and `caep-interop` profiles. */
+  sub_id?: SubjectIdentifier;
+  /** Event type URI -> event payload. */
+  events: { [uri: string]: JsonObject };
+}
 
 /**
  * A subject identifier (RFC 9493, SSF 1.0 section 3), exactly as sent: `format` plus the
@@ -191,7 +216,7 @@ export interface DecodedSet {
 /** What `verifySet` returns. */
 export interface VerifiedSet {
   header: SetHeader;
-  claims: SetClaims;
+  claims: VerifiedClaims;
   /** The top-level `sub_id` (always present under the default `ssf` profile). */
   subject: SubjectIdentifier | null;
   events: SetEvent[];
@@ -320,12 +345,16 @@ export declare function initSync(module: ArrayBuffer | ArrayBufferView | WebAsse
 /** Where `init` finds the WebAssembly module. */
 export type InitInput = string | URL | Request | Response | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 
-// `WebAssembly.Module` is declared by the DOM library and by Node's types; this empty
-// declaration merges with either, so the types also check in projects with neither.
+// `WebAssembly.Module`, `URL`, `Request` and `Response` are declared by the DOM library and
+// by Node's types; these empty declarations merge with either, so the types also check in
+// projects with neither (`lib: ["es2022"], types: []`), where such values cannot be made.
 declare global {
   namespace WebAssembly {
     interface Module {}
   }
+  interface URL {}
+  interface Request {}
+  interface Response {}
 }
 
 // ==== Transport: remote key sets, push receiver and sender, poll client, SSF client ====

@@ -82,6 +82,22 @@ try {
   }
 }
 
+// The registered claims of a verified SET are typed.
+const jti: string = verified.claims.jti;
+const iat: number = verified.claims.iat;
+const issuer: string = verified.claims.iss;
+const aud: string | string[] | undefined = verified.claims.aud;
+const txn: string | undefined = verified.claims.txn;
+const toe: number | undefined = verified.claims.toe;
+const subId: SubjectIdentifier | undefined = verified.claims.sub_id;
+const payloads: JsonObject[] = Object.values(verified.claims.events);
+void [jti, iat, issuer, aud, txn, toe, subId, payloads];
+// @ts-expect-error decoded claims are unchecked: jti may be any JSON value
+const uncheckedJti: string = decodeSet(token).claims.jti;
+// @ts-expect-error iat is a number
+const iatText: string = verified.claims.iat;
+void [uncheckedJti, iatText];
+
 // Misuse the types must catch.
 // @ts-expect-error options are required
 verifySet(token);
@@ -117,13 +133,16 @@ const e: ssf.SetError = new ssf.SetError('invalid_key', 'bad_signature', 'no');
 void [result, e];
 `;
 
-test('tsc accepts the ES module and CommonJS samples, and rejects misuse', () => {
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'sample.mts'), ESM_SAMPLE);
-  fs.writeFileSync(path.join(dir, 'sample.cts'), CJS_SAMPLE);
+const tsc = path.join(process.cwd(), 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** Type-checks both samples in a fresh `folder` with `types` (the global type packages). */
+function checkSamples(folder, types) {
+  fs.rmSync(folder, { recursive: true, force: true });
+  fs.mkdirSync(folder, { recursive: true });
+  fs.writeFileSync(path.join(folder, 'sample.mts'), ESM_SAMPLE);
+  fs.writeFileSync(path.join(folder, 'sample.cts'), CJS_SAMPLE);
   fs.writeFileSync(
-    path.join(dir, 'tsconfig.json'),
+    path.join(folder, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: {
         target: 'es2022',
@@ -133,23 +152,25 @@ test('tsc accepts the ES module and CommonJS samples, and rejects misuse', () =>
         noEmit: true,
         noUnusedLocals: false,
         lib: ['es2022'],
-        types: ['node'],
+        types,
       },
       files: ['sample.mts', 'sample.cts'],
     }),
   );
-  const tsc = path.join(process.cwd(), 'node_modules', 'typescript', 'bin', 'tsc');
   try {
-    execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
+    execFileSync(process.execPath, [tsc, '-p', folder], { encoding: 'utf8' });
   } catch (e) {
-    assert.fail(`tsc failed:\n${e.stdout}${e.stderr}`);
+    assert.fail(`tsc failed (types: ${JSON.stringify(types)}):\n${e.stdout}${e.stderr}`);
   }
+}
+
+test('tsc accepts the ES module and CommonJS samples, and rejects misuse', () => {
+  checkSamples(dir, ['node']);
 });
 
 test('tsc rejects a sample that ignores the types (the declarations are not any)', () => {
   const bad = path.join(dir, 'bad.mts');
   fs.writeFileSync(bad, `import { verifySet } from 'shared-signals';\nconst n: number = verifySet('t', { jwks: '{}' });\nvoid n;\n`);
-  const tsc = path.join(process.cwd(), 'node_modules', 'typescript', 'bin', 'tsc');
   let out = '';
   assert.throws(() => {
     try {
@@ -160,4 +181,8 @@ test('tsc rejects a sample that ignores the types (the declarations are not any)
     }
   });
   assert.match(out, /TS2322/);
+});
+
+test('the types check without DOM or Node types (lib es2022, types [])', () => {
+  checkSamples(path.join(process.cwd(), 'types-check-bare'), []);
 });

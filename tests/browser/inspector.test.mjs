@@ -28,8 +28,13 @@ function remember(token) {
 
 const text = (page, id) => page.getByTestId(id).innerText();
 
+// The decoder's findings (verification adds its own, data-source="verification").
 async function issueCodes(page) {
-  return page.$$eval('[data-testid="issues"] li.issue', (els) => els.map((e) => `${e.dataset.severity}:${e.dataset.code}`).sort());
+  return page.$$eval('[data-testid="issues"] li.issue[data-source="decode"]', (els) => els.map((e) => `${e.dataset.severity}:${e.dataset.code}`).sort());
+}
+
+async function verificationCodes(page) {
+  return page.$$eval('[data-testid="issues"] li.issue[data-source="verification"]', (els) => els.map((e) => e.dataset.code));
 }
 
 async function verifyStatus(page) {
@@ -187,6 +192,16 @@ test('JWS vectors that are not SETs: decoded where possible, rejected as SETs, e
     await setJwks(page, JSON.stringify(v.jwks));
     const out = await verifyStatus(page);
     assert.match(out, /✗/, `${file}: not a valid SET`);
+    // The failed verification is a problem too, unless the decoder already named its reason.
+    let reason = null;
+    try {
+      ss.verifySet(v.token, { jwks: v.jwks });
+    } catch (e) {
+      reason = e.reason;
+    }
+    assert.ok(reason, `${file}: fails in Node too`);
+    const decodeErrors = expected.error ? [] : expected.issues.filter((i) => i.severity === 'error').map((i) => i.code);
+    assert.deepEqual(await verificationCodes(page), expected.error || decodeErrors.includes(reason) ? [] : [reason], `${file}: verification listed`);
     if (expected.error) {
       const issues = await text(page, 'issues');
       assert.ok(issues.includes(expected.error.message), `${file}: decode error shown`);

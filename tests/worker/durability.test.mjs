@@ -4,10 +4,9 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import {
-  startWorker, Upstream, PushReceiver, until, checkWorkerSet, decodeClaims, tempDir, sleep, ROOT, TOKENS, ALICE, PUSH_METHOD,
+  startWorker, Upstream, PushReceiver, until, checkWorkerSet, decodeClaims, tempDir, sleep, freePort, ROOT, TOKENS, ALICE, PUSH_METHOD,
 } from './harness.mjs';
 
 describe('concurrency', () => {
@@ -80,17 +79,6 @@ describe('concurrency', () => {
 });
 
 // ---- wrangler dev restart ------------------------------------------------------------------
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 class WranglerDev {
   constructor(stateDir, envFile, port) {

@@ -71,7 +71,7 @@ describe('outbound fetches', () => {
       const cfg = await w.createStream({ source: up.source({ jwksUri: uri }) });
       const r = await w.push(cfg, await up.sign());
       assert.equal(r.status, 503, r.text);
-      assert.equal(r.json.err, 'temporarily_unavailable');
+      assert.equal(r.json.err, 'invalid_key');
       assert.equal(hostile.count(p), 1, 'the redirecting URL was asked');
       assert.equal(jwksServer.count(good) + hostile.count('/keys-here'), before, 'its target never was');
     }

@@ -4,6 +4,7 @@
 import { Miniflare } from 'miniflare';
 import * as jose from 'jose';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
@@ -350,6 +351,18 @@ export async function checkWorkerSet(worker, token, cfg) {
 
 export function decodeClaims(token) {
   return jose.decodeJwt(token);
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -254,7 +254,8 @@ describe('verification (transmitter plan)', () => {
       assert.ok(payload.events[EV.streamUpdated]);
     }
     const first = decodeClaims(got[0]).events[EV.streamUpdated];
-    assert.deepEqual(first, { status: 'paused', reason: 'maintenance' });
+    // The reason says who made the change, then the receiver's own words.
+    assert.deepEqual(first, { status: 'paused', reason: "paused at the receiver's request (status endpoint): maintenance" });
   });
 });
 

@@ -303,13 +303,13 @@ describe('source JWKS by jwks_uri', () => {
     assert.equal(jwksServer.count(uri), 2, 'one refetch on unknown kid');
 
     // A flood of unknown kids: no further fetches within the refetch interval. The key may
-    // exist (a rotation the gate has not let us see yet): retryable 503, never a permanent
-    // invalid_key.
+    // exist (a rotation the gate has not let us see yet): a retryable 503 with Retry-After,
+    // never a 400 (which a transmitter must not retry); `err` names the cause, the key.
     const stranger = await Upstream.create({ issuer: up.issuer, audience: up.audience });
     for (let i = 0; i < 5; i++) {
       const r = await w.push(cfg, await stranger.sign());
       assert.equal(r.status, 503, r.text);
-      assert.equal(r.json.err, 'temporarily_unavailable');
+      assert.equal(r.json.err, 'invalid_key');
       const after = Number(r.headers.get('retry-after'));
       assert.ok(after >= 1 && after <= 3600, `Retry-After ${r.headers.get('retry-after')}`);
     }

@@ -1,9 +1,27 @@
 //! HTTP plumbing shared by the handlers: JSON bodies, JSON errors, bounded body reads.
 //!
 //! Every error the worker answers is a JSON object `{"err": ..., "description": ...}` (the
-//! RFC 8935 shape), with `Content-Language: en`. Push errors use the RFC 8935 / SSF `err`
-//! registry; management and poll errors use the same shape with a small set of their own
-//! codes (`not_found`, `conflict`, `method_not_allowed`, ...).
+//! RFC 8935 shape), with `Content-Language: en`, on every endpoint alike. The HTTP status
+//! says what happened; `err` is always a value of the RFC 8935 "Security Event Token Error
+//! Codes" registry (which RFC 8936 `setErrs` share, SSF adding `invalid_state`), so a client
+//! switching on it never meets a private code. The one table (README "Errors"):
+//!
+//! | situation | status | `err` |
+//! |---|---|---|
+//! | bad SET: syntax, profile, event | 400 | `invalid_request` |
+//! | bad SET: unknown key, bad signature, disallowed `alg` | 400 | `invalid_key` |
+//! | bad SET: wrong `iss` / `aud` | 400 | `invalid_issuer` / `invalid_audience` |
+//! | malformed or unknown-member request body, bad query | 400 | `invalid_request` |
+//! | missing or wrong credentials | 401 | `authentication_failed` |
+//! | no such stream (or another receiver's), no such endpoint | 404 | `invalid_request` |
+//! | wrong method | 405 (+ `Allow`) | `invalid_request` |
+//! | concurrent change, stream limit | 409 | `invalid_request` |
+//! | body too large | 413 | `invalid_request` |
+//! | wrong `Content-Type` | 415 (push and poll: 400) | `invalid_request` |
+//! | queue full, verification too soon | 429 | `access_denied` |
+//! | stream without a source | 400 | `access_denied` |
+//! | source keys not obtainable now | 503 (+ `Retry-After`) | `invalid_key` |
+//! | the worker's own failure | 500 | `server_error` (the registry has no such code) |
 
 use futures_util::StreamExt;
 use ssf_core::json::{Map, Value};
@@ -41,10 +59,11 @@ impl ApiError {
         }
     }
 
-    /// `503 temporarily_unavailable`: nothing is wrong with the request; retry later
-    /// (after `retry_after` seconds when known).
-    pub fn unavailable(description: impl Into<String>, retry_after: Option<u64>) -> Self {
-        let mut e = Self::new(503, "temporarily_unavailable", description);
+    /// `503 invalid_key`: the source's keys cannot be had at the moment (fetch failed, or
+    /// an unknown `kid` arrived while refetches are held back); retry later (after
+    /// `retry_after` seconds when known).
+    pub fn keys_unavailable(description: impl Into<String>, retry_after: Option<u64>) -> Self {
+        let mut e = Self::new(503, "invalid_key", description);
         e.retry_after = retry_after;
         e
     }
@@ -60,14 +79,24 @@ impl ApiError {
     }
 
     pub fn not_found(description: impl Into<String>) -> Self {
-        Self::new(404, "not_found", description)
+        Self::new(404, "invalid_request", description)
+    }
+
+    /// `409`: the request cannot be applied in the stream's current state.
+    pub fn conflict(description: impl Into<String>) -> Self {
+        Self::new(409, "invalid_request", description)
+    }
+
+    /// `429`: the stream takes no more for now.
+    pub fn too_many(description: impl Into<String>) -> Self {
+        Self::new(429, "access_denied", description)
     }
 
     pub fn method_not_allowed(allow: &'static str) -> Self {
         let mut e = Self::new(
             405,
-            "method_not_allowed",
-            format!("allowed methods: {allow}"),
+            "invalid_request",
+            format!("method not allowed; allowed methods: {allow}"),
         );
         e.allow = Some(allow);
         e

@@ -176,7 +176,7 @@ impl<'a> JwksCache<'a> {
     pub async fn fetch(&self, uri: &str) -> Result<Rc<JwkSet>, ApiError> {
         let unavailable = |why: String| {
             worker::console_warn!("JWKS fetch of {uri} failed: {why}");
-            ApiError::unavailable("the source's JWKS could not be fetched; retry later", None)
+            ApiError::keys_unavailable("the source's JWKS could not be fetched; retry later", None)
         };
         let got = Outbound::get(uri, MAX_JWKS_BYTES)
             .header("Accept", "application/jwk-set+json, application/json")

@@ -228,11 +228,9 @@ async fn create(req: &mut Request, env: &Env, receiver: &Receiver, origin: &str)
     validate_source(env, create.source.as_ref())?;
     let index = StreamIndex::new(env)?;
     if index.list(&receiver.id).await?.len() >= MAX_STREAMS_PER_RECEIVER {
-        return Err(ApiError::new(
-            409,
-            "conflict",
-            format!("a receiver may have at most {MAX_STREAMS_PER_RECEIVER} streams"),
-        ));
+        return Err(ApiError::conflict(format!(
+            "a receiver may have at most {MAX_STREAMS_PER_RECEIVER} streams"
+        )));
     }
     let id = random_id()?;
     let push_authorization = new_push_credential()?;
@@ -379,7 +377,19 @@ pub async fn status(mut req: Request, env: &Env) -> HandlerResult {
                 Status::Paused => EventStatus::Paused,
                 Status::Disabled => EventStatus::Disabled,
             };
-            let event = Event::stream_updated(event_status, wanted.reason.clone());
+            // The SET says who made the change: a backend polling the stream cannot tell a
+            // pause its own operator asked for from one the transmitter decided.
+            let who = format!(
+                "{} at the receiver's request (status endpoint)",
+                wanted.status.as_str()
+            );
+            let event = Event::stream_updated(
+                event_status,
+                Some(match &wanted.reason {
+                    Some(r) => format!("{who}: {r}"),
+                    None => who,
+                }),
+            );
             let (jti, token) = sign_own(env, &origin(&req), &rec, &event).await?;
             let (status, reason, _) = client
                 .set_status(
@@ -463,20 +473,10 @@ pub async fn verification(mut req: Request, env: &Env) -> HandlerResult {
     let event = Event::verification(v.state.clone());
     let (jti, token) = sign_own(env, &origin(&req), &rec, &event).await?;
     match client.enqueue(&jti, &token, Some(min_ms)).await? {
-        Enqueued::TooSoon => {
-            let mut e = ApiError::new(
-                429,
-                "too_many_requests",
-                "verification requested sooner than min_verification_interval",
-            );
-            e.challenge = false;
-            Err(e)
-        }
-        Enqueued::Full => Err(ApiError::new(
-            429,
-            "too_many_requests",
-            "the stream's queue is full",
+        Enqueued::TooSoon => Err(ApiError::too_many(
+            "verification requested sooner than min_verification_interval",
         )),
+        Enqueued::Full => Err(ApiError::too_many("the stream's queue is full")),
         _ => empty(204),
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! Request members (all optional): `maxEvents` (0 = acknowledge only, answered at once),
 //! `returnImmediately` (absent or false = long poll, held at most `LONG_POLL_SECONDS`),
-//! `ack`, `setErrs`. Answer `200 {"sets": {jti: SET}, "moreAvailable": bool}`. An invalid
-//! request is `400 invalid_request`. The queue semantics are in `stream::queue`.
+//! `ack`, `setErrs`; any other member is refused (`400 invalid_request` naming it). Answer
+//! `200 {"sets": {jti: SET}, "moreAvailable": bool}`. An invalid request is
+//! `400 invalid_request`. The queue semantics are in `stream::queue`.
 
 use ssf_core::json::{Map, Value};
 use ssf_core::wire::PollRequest;
@@ -35,8 +36,11 @@ pub async fn handle(mut req: Request, env: &Env, stream_id: &str) -> HandlerResu
         ssf_core::json::parse_object(&body, ssf_core::error::Part::Document)
             .map_err(|e| ApiError::bad_request(format!("poll request is not a JSON object: {e}")))?
     };
+    // Core's message already says "invalid poll request: ...". Unknown members are refused:
+    // a misspelt `returnImmediately` would otherwise hold the request for the long-poll time.
     let parsed = PollRequest::from_value(&Value::Object(request))
-        .map_err(|e| ApiError::bad_request(format!("invalid poll request: {e}")))?;
+        .and_then(|p| ssf_core::wire::intake::check_poll(&p).map(|()| p))
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let answer = client.poll(parsed).await?;
     let mut r = json_response(200, &Value::Object(answer));
     let _ = r.headers_mut().set("Cache-Control", "no-store");

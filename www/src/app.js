@@ -2,7 +2,8 @@
 // `shared-signals` WebAssembly build of ssf-core (lib/web.mjs); this file only asks it and
 // shows the answers. Untrusted text is only ever put into the page as text nodes.
 import { extractSets, pathParts, utc, relative, encodeFragment, decodeFragment } from './parse.js';
-import { CLAIM_INFO, HEADER_INFO, FORMAT_INFO, MEMBER_INFO, PROFILE_NAMES, describeFetchError } from './explain.js';
+import { CLAIM_INFO, HEADER_INFO, FORMAT_INFO, MEMBER_INFO, PROFILE_NAMES } from './explain.js';
+import { fetchJson, discoveryUrl, IssuerKeys } from './keys.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -173,6 +174,9 @@ function applyFragment() {
   $('issuer').value = s.issuer || '';
   $('audience').value = s.audience || '';
   $('profile').value = [...$('profile').options].some((o) => o.value === s.profile) ? s.profile : 'ssf';
+  // "Each SET's issuer" mode is not part of a shared link: opening a link must not make the
+  // browser fetch from hosts the link's token names without the user asking.
+  $('keys-by-issuer').checked = false;
   if (s.issuer || s.audience) $('issuer').closest('details').open = true;
   state.selected = Number.parseInt(s.selected || '0', 10) || 0;
   selectTab(s.tab === 'build' ? tabs[1] : tabs[0], false);
@@ -194,6 +198,8 @@ function expectations() {
   return o;
 }
 
+// One timer for every input: whichever box changed, the next render reads all of them, so a
+// render can never pair one token with the keys (or verdict) of another.
 let analyseTimer = 0;
 function analyseSoon() {
   clearTimeout(analyseTimer);
@@ -201,7 +207,12 @@ function analyseSoon() {
   scheduleFragment();
 }
 
+// Each analysis gets a number; one that finishes after a newer one started is dropped.
+let generation = 0;
+
 async function analyse() {
+  clearTimeout(analyseTimer);
+  const gen = ++generation;
   const parsed = extractSets($('token-input').value);
   state.parsed = parsed;
   const kind = $('input-kind');
@@ -214,12 +225,13 @@ async function analyse() {
     } catch {
       return;
     }
-    if (state.parsed !== parsed) return;
+    if (gen !== generation) return;
   }
   state.results = parsed.items.map((item) => ({ ...item, ...decodeOne(item.token) }));
   if (state.selected >= state.results.length) state.selected = 0;
   verifyAll();
   render();
+  $('output').dataset.generation = String(gen);
 }
 
 function decodeOne(token) {
@@ -247,29 +259,46 @@ function readJwks() {
   }
 }
 
-function verifyAll() {
-  jwks = readJwks();
-  for (const r of state.results) r.verify = verifyOne(r);
+const byIssuer = () => $('keys-by-issuer').checked;
+const issuerKeys = new IssuerKeys();
+
+// In "each SET's issuer" mode: the key set of the issuer the SET names, once discovered. A
+// finished fetch analyses again, so what is shown always comes from the boxes as they are now.
+function issuerKeysFor(r) {
+  if (r.error) return { error: 'the token could not be decoded, so it names no issuer', from: null };
+  const iss = r.decoded.claims.iss;
+  if (typeof iss !== 'string' || !iss) return { error: 'the SET has no iss claim: no issuer to discover keys from', from: null };
+  return issuerKeys.lookup(iss, analyse);
 }
 
-function verifyOne(r) {
-  if (!jwks) return { status: 'none' };
-  if (jwks.error) return { status: 'bad-keys', message: jwks.error };
-  if (r.error) return { status: 'fail', code: r.error.code, reason: r.error.reason, message: r.error.message, signature: null };
+function verifyAll() {
+  jwks = readJwks();
+  for (const r of state.results) {
+    const keys = byIssuer() ? issuerKeysFor(r) : jwks && { ...jwks, from: null };
+    r.verify = verifyOne(r, keys);
+  }
+}
+
+function verifyOne(r, keys) {
+  if (!keys) return { status: 'none' };
+  if (keys.pending) return { status: 'pending', from: keys.from };
+  if (keys.error) return { status: 'bad-keys', message: keys.error, from: keys.from };
+  if (r.error) return { status: 'fail', code: r.error.code, reason: r.error.reason, message: r.error.message, signature: null, from: keys.from };
   const lib = state.lib;
-  const opts = { ...expectations(), jwks: jwks.value };
+  const opts = { ...expectations(), jwks: keys.value };
+  const usedKey = (header) => keyLabel(keys.value, header);
   try {
     lib.verifySet(r.token, opts);
-    return { status: 'ok', key: usedKey(r.decoded.header) };
+    return { status: 'ok', key: usedKey(r.decoded.header), from: keys.from };
   } catch (e) {
     if (!(e instanceof lib.SetError)) return { status: 'bad-keys', message: e.message };
-    const out = { status: 'fail', code: e.code, reason: e.reason, message: e.message, signature: null };
+    const out = { status: 'fail', code: e.code, reason: e.reason, message: e.message, signature: null, from: keys.from };
     if (e.code === 'invalid_key') {
       out.signature = false;
     } else {
       // The rules failed; say whether the signature alone holds, under the loosest rules.
       try {
-        lib.verifySet(r.token, { jwks: jwks.value, profile: 'rfc8417', clockSkew: 1e9 });
+        lib.verifySet(r.token, { jwks: keys.value, profile: 'rfc8417', clockSkew: 1e9 });
         out.signature = true;
         out.key = usedKey(r.decoded.header);
       } catch (e2) {
@@ -284,8 +313,8 @@ function verifyOne(r) {
   }
 }
 
-function usedKey(header) {
-  const keys = Array.isArray(jwks?.value?.keys) ? jwks.value.keys : [jwks?.value];
+function keyLabel(value, header) {
+  const keys = Array.isArray(value?.keys) ? value.keys : [value];
   const k = keys.find((key) => key && header.kid !== undefined && key.kid === header.kid) || (keys.length === 1 ? keys[0] : null);
   if (!k) return '';
   return [k.kid ? `kid ${k.kid}` : 'the only key', k.kty, k.crv].filter(Boolean).join(', ');
@@ -294,11 +323,19 @@ function usedKey(header) {
 function renderVerify(r) {
   const box = $('verify-result');
   box.className = 'verify';
+  delete box.dataset.status;
   if (!r) {
     fill(box);
     return;
   }
   const v = r.verify;
+  const from = v.from ? h('p', { class: 'muted' }, 'Keys: those of issuer ', h('code', {}, v.from), ', found through its SSF discovery.') : null;
+  if (v.status === 'pending') {
+    box.classList.add('neutral');
+    box.dataset.status = 'pending';
+    fill(box, h('p', {}, 'Fetching the keys of issuer ', h('code', {}, v.from), '…'));
+    return;
+  }
   if (v.status === 'none') {
     box.classList.add('neutral');
     fill(box, h('p', {}, 'Signature not checked: paste or fetch the transmitter’s keys.'));
@@ -306,7 +343,8 @@ function renderVerify(r) {
   }
   if (v.status === 'bad-keys') {
     box.classList.add('bad');
-    fill(box, h('p', { class: 'verdict' }, '✗ Cannot use these keys'), h('p', {}, v.message));
+    box.dataset.status = 'bad-keys';
+    fill(box, h('p', { class: 'verdict' }, v.from ? '✗ No keys for this SET' : '✗ Cannot use these keys'), h('p', {}, v.message));
     return;
   }
   if (v.status === 'ok') {
@@ -316,6 +354,7 @@ function renderVerify(r) {
       box,
       h('p', { class: 'verdict' }, '✓ Valid SET'),
       h('p', {}, `Signature verified${v.key ? ` with ${v.key}` : ''}, and every ${PROFILE_NAMES[$('profile').value]} rule holds${expectSuffix()}.`),
+      from,
       h('p', { class: 'muted' }, 'A push receiver would answer 202 Accepted.'),
     );
     return;
@@ -335,6 +374,7 @@ function renderVerify(r) {
     h('p', {}, h('strong', {}, 'Reason: '), v.message, ' ', h('code', { class: 'reason' }, v.reason)),
     v.signature === true && v.key ? h('p', { class: 'muted' }, `The signature itself verifies with ${v.key}.`) : null,
     v.signature === false && v.sigMessage ? h('p', { class: 'muted' }, `Signature: ${v.sigMessage} (${v.sigReason}).`) : null,
+    from,
     h('p', { class: 'muted' }, 'A push receiver would answer 400 Bad Request with:'),
     h('pre', { class: 'json small' }, JSON.stringify(body)),
   );
@@ -348,29 +388,6 @@ function expectSuffix() {
 }
 
 // ---- fetching keys: a jwks_uri or an SSF issuer (discovery) -----------------------------------
-
-async function fetchJson(url) {
-  let res;
-  try {
-    // Only the URL goes out: no credentials, no referrer, nothing from the token.
-    res = await fetch(url, { credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer', mode: 'cors' });
-  } catch (e) {
-    throw new Error(describeFetchError(url, e));
-  }
-  if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}`);
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`${url} did not return JSON`);
-  }
-}
-
-function discoveryUrl(issuer) {
-  const u = new URL(issuer);
-  const path = u.pathname.replace(/\/$/, '');
-  return `${u.origin}/.well-known/ssf-configuration${path}`;
-}
 
 async function fetchKeys() {
   const status = $('fetch-status');
@@ -428,8 +445,9 @@ async function fetchKeys() {
     $('jwks-input').value = JSON.stringify(doc, null, 2);
     status.textContent = `Fetched ${plural(doc.keys.length, 'key')} from ${via}.${issuerNote}`;
     status.classList.add('ok-text');
-    verifyAll();
-    render();
+    // Keys fetched for the box are meant to be used: leave "each SET's issuer" mode.
+    $('keys-by-issuer').checked = false;
+    analyse();
     scheduleFragment();
   } catch (e) {
     status.textContent = `Could not fetch keys: ${e.message}`;
@@ -476,11 +494,50 @@ function render() {
   }
   const d = r.decoded;
   renderSummary(r);
-  fill($('issues'), d.issues.length ? issueList(d.issues, d) : h('p', { class: 'ok-text' }, '✓ No problems found.'));
+  const problems = allProblems(r);
+  fill($('issues'), problems.length ? issueList(problems, d) : noProblemsText(r.verify));
   fill($('events'), d.events.length ? d.events.map((e) => renderEvent(e, d)) : h('p', { class: 'muted' }, 'No events.'));
   fill($('subject'), d.subject ? renderSubjectBlock(d) : h('p', { class: 'muted' }, 'No subject (no sub_id, and no subject inside an event).'));
   fill($('claims'), renderClaims(d.claims, flagged(d.issues, 'claims')));
   fill($('header'), renderHeader(d.header, flagged(d.issues, 'header')));
+}
+
+// What verification found, as a problem beside the decoder's (a reason the decoder already
+// reported as an error is not listed twice).
+function verificationProblem(r) {
+  const v = r.verify;
+  const decodeErrors = new Set((r.decoded?.issues || []).filter((i) => i.severity === 'error').map((i) => i.code));
+  if (v.status === 'bad-keys') return { severity: 'error', code: 'keys_unusable', message: `The signature could not be checked: ${v.message}`, source: 'verification' };
+  if (v.status !== 'fail' || decodeErrors.has(v.reason)) return null;
+  const what = v.signature === false ? 'Signature check failed' : 'Verification failed';
+  return { severity: 'error', code: v.reason, message: `${what} (${v.code}): ${v.message}`, source: 'verification' };
+}
+
+function allProblems(r) {
+  const p = verificationProblem(r);
+  return p ? [p, ...r.decoded.issues] : [...r.decoded.issues];
+}
+
+function noProblemsText(v) {
+  if (v.status === 'ok') return h('p', { class: 'ok-text' }, '✓ No problems found, and the signature verifies.');
+  if (v.status === 'pending') return h('p', { class: 'muted' }, 'No problems found in the token; its issuer’s keys are being fetched.');
+  return h('p', { class: 'muted' }, 'No problems found in the token, but its signature is not checked: paste or fetch the transmitter’s keys.');
+}
+
+// The headline: the worst of what decoding and verification found. Green only for a verified
+// SET without errors or warnings; a SET whose signature was not checked is never green.
+function verdictOf(r) {
+  const c = counts(r.decoded.issues);
+  const v = r.verify;
+  if (v.status === 'fail' || v.status === 'bad-keys') {
+    const text = v.status === 'bad-keys' ? '✗ Signature not checked: the keys are unusable' : v.signature === false ? `✗ Signature invalid (${v.reason})` : `✗ Rejected (${v.reason})`;
+    return { tone: 'bad', verdict: 'invalid', text };
+  }
+  if (c.error) return { tone: 'bad', verdict: 'invalid', text: `✗ ${plural(c.error, 'error')}: a receiver must reject this SET` };
+  if (v.status === 'pending') return { tone: 'neutral', verdict: 'pending', text: 'Checking the signature…' };
+  if (v.status === 'none') return { tone: c.warning ? 'warn' : 'neutral', verdict: 'unchecked', text: 'Signature not checked: no keys given' };
+  if (c.warning) return { tone: 'warn', verdict: 'valid-with-warnings', text: `✓ Signature verified, with ${plural(c.warning, 'warning')}` };
+  return { tone: 'good', verdict: 'valid', text: '✓ Signature verified, no problems' };
 }
 
 // Member name -> worst severity of the issues located at it (or under it).
@@ -545,8 +602,9 @@ function renderList() {
       'tr',
       { 'aria-current': i === state.selected ? 'true' : null, class: i === state.selected ? 'current' : null },
       h('td', {}, h('button', { type: 'button', class: 'linkish', 'data-index': i, onclick: () => select(i) }, r.label)),
+      h('td', { class: 'issuer' }, r.error || typeof r.decoded.claims.iss !== 'string' ? '—' : h('code', {}, r.decoded.claims.iss)),
       h('td', {}, r.error ? 'unreadable' : r.decoded.events.map(eventLabel).join(', ')),
-      h('td', { class: r.error || counts(r.decoded.issues).error ? 'error-text' : '' }, r.error ? '1 error' : countText(r.decoded.issues)),
+      h('td', { class: r.error || counts(allProblems(r)).error ? 'error-text' : '' }, r.error ? '1 error' : countText(allProblems(r))),
       h('td', {}, verifyShort(r.verify)),
     ),
   );
@@ -560,7 +618,7 @@ function renderList() {
       h(
         'table',
         { class: 'grid list' },
-        h('thead', {}, h('tr', {}, h('th', {}, state.parsed.kind.includes('poll') ? 'jti' : 'SET'), h('th', {}, 'Events'), h('th', {}, 'Problems'), h('th', {}, 'Signature'))),
+        h('thead', {}, h('tr', {}, h('th', {}, state.parsed.kind.includes('poll') ? 'jti' : 'SET'), h('th', {}, 'Issuer'), h('th', {}, 'Events'), h('th', {}, 'Problems'), h('th', {}, 'Signature'))),
         h('tbody', {}, rows),
       ),
     ),
@@ -569,6 +627,7 @@ function renderList() {
 
 function verifyShort(v) {
   if (!v || v.status === 'none') return 'not checked';
+  if (v.status === 'pending') return 'fetching keys…';
   if (v.status === 'ok') return '✓ valid';
   if (v.status === 'bad-keys') return 'keys unusable';
   if (v.signature === true) return `✓ valid, SET rejected (${v.reason})`;
@@ -585,15 +644,15 @@ function select(i) {
 
 function renderSummary(r) {
   const d = r.decoded;
-  const c = counts(d.issues);
-  const tone = c.error ? 'bad' : c.warning ? 'warn' : 'good';
+  const verdict = verdictOf(r);
   const names = d.events.map((e) => `${eventLabel(e)}${e.profile ? ` (${PROFILE_NAMES[e.profile] || e.profile})` : ''}`);
   const iat = typeof d.claims.iat === 'number' ? d.claims.iat : null;
   fill(
     $('summary'),
     h(
       'div',
-      { class: `summary card ${tone}` },
+      { class: `summary card ${verdict.tone}`, 'data-verdict': verdict.verdict, 'data-testid': 'summary' },
+      h('p', { class: 'headline-verdict' }, verdict.text),
       h('p', { class: 'verdict' }, names.length ? names.join(' + ') : 'A SET without events'),
       h(
         'p',
@@ -602,7 +661,7 @@ function renderSummary(r) {
         iat !== null ? [', issued ', h('time', { datetime: new Date(iat * 1000).toISOString(), title: utc(iat) }, relative(iat, nowSeconds()))] : null,
         d.subject ? [', about ', subjectShort(d.subject)] : null,
       ),
-      h('p', { class: 'counts' }, countText(d.issues), ' · signature ', verifyShort(r.verify)),
+      h('p', { class: 'counts' }, countText(allProblems(r)), ' · signature ', verifyShort(r.verify)),
     ),
   );
 }
@@ -638,7 +697,7 @@ function issueList(issues, decoded) {
     sorted.map((i) =>
       h(
         'li',
-        { class: `issue sev-${i.severity}`, 'data-code': i.code, 'data-severity': i.severity },
+        { class: `issue sev-${i.severity}`, 'data-code': i.code, 'data-severity': i.severity, 'data-source': i.source || 'decode' },
         h('span', { class: `badge sev-${i.severity}` }, i.severity === 'info' ? 'note' : i.severity),
         h(
           'div',
@@ -882,15 +941,12 @@ async function copy(text, button) {
 }
 
 $('token-input').addEventListener('input', analyseSoon);
-$('jwks-input').addEventListener('input', () => {
-  clearTimeout(analyseTimer);
-  analyseTimer = setTimeout(() => {
-    verifyAll();
-    render();
-  }, 120);
-  scheduleFragment();
+for (const id of ['jwks-input', 'profile', 'issuer', 'audience']) $(id).addEventListener('input', analyseSoon);
+$('keys-by-issuer').addEventListener('change', () => {
+  // Turning the mode on asks every issuer again (keys rotate); off forgets them.
+  issuerKeys.clear();
+  analyseSoon();
 });
-for (const id of ['profile', 'issuer', 'audience']) $(id).addEventListener('input', analyseSoon);
 $('profile').addEventListener('change', showProfileRules);
 $('jwks-url').addEventListener('input', scheduleFragment);
 $('jwks-url').addEventListener('keydown', (e) => {

@@ -277,8 +277,9 @@ static CATALOG: [EventType; 24] = [
         profile: Profile::Ssf,
         name: "stream-updated",
         title: "Stream Updated",
-        description: "The transmitter changed the stream's status (enabled, paused or \
-                      disabled) on its own initiative.",
+        description: "The stream's status changed (enabled, paused or disabled): on the \
+                      transmitter's own initiative or at the receiver's request; `reason`, \
+                      when sent, says which and why.",
         fields: &[
             FieldSpec {
                 name: "status",
@@ -290,7 +291,7 @@ static CATALOG: [EventType; 24] = [
                 name: "reason",
                 required: false,
                 kind: FieldKind::String,
-                description: "A short explanation of the change, for people.",
+                description: "Who changed the status and why, for people.",
             },
         ],
         deprecated: false,

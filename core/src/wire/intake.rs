@@ -1,12 +1,15 @@
-//! What a transmitter accepts from a receiver in a stream create, update or replace request,
-//! beyond the request's syntax ([`CreateStreamRequest::from_value`] and
-//! [`UpdateStreamRequest::from_value`] keep unknown members, as a reader of somebody else's
-//! messages must).
+//! What a transmitter accepts from a receiver in a stream create, update or replace request
+//! and in an RFC 8936 poll request, beyond the request's syntax
+//! ([`CreateStreamRequest::from_value`], [`UpdateStreamRequest::from_value`] and
+//! [`PollRequest::from_value`] keep unknown members, as a reader of somebody else's messages
+//! must).
 //!
 //! A transmitter should not take what it cannot use and then fail silently later:
 //! - **unknown members are refused**, at the top level and inside `delivery` and `source`,
-//!   naming the member (and the known one it most likely misspells): a `"sourc"` silently
-//!   dropped would leave the stream without a source until its first push failed;
+//!   naming each such member (and the known one it most likely misspells): a `"sourc"`
+//!   silently dropped would leave the stream without a source until its first push failed,
+//!   and a poll's `"return_immediately"` silently dropped holds the request for the whole
+//!   long-poll time;
 //! - **`source.jwks` holds public asymmetric keys only**: a member of a private key (`d`,
 //!   `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`) is refused without echoing its value (the
 //!   key would otherwise be stored and shown by every read), and a symmetric `oct` key is
@@ -33,6 +36,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::invalid;
+use super::poll::{PollRequest, REQUEST_KNOWN as POLL_MEMBERS};
 use super::stream::{CreateStreamRequest, Delivery, Source, SourceKeys, UpdateStreamRequest};
 use crate::error::Error;
 use crate::events::{catalog, lookup};
@@ -40,6 +44,7 @@ use crate::json::{Map, Value};
 
 const CREATE: &str = "stream creation request";
 const UPDATE: &str = "stream update request";
+const POLL: &str = "poll request";
 
 /// Members a receiver may send in a create request.
 const CREATE_MEMBERS: &[&str] = &["events_requested", "delivery", "description", "source"];
@@ -72,6 +77,11 @@ pub fn check_update(req: &UpdateStreamRequest) -> Result<(), Error> {
     )
 }
 
+/// Checks a poll request: no member beyond RFC 8936's.
+pub fn check_poll(req: &PollRequest) -> Result<(), Error> {
+    check_members(POLL, "", &req.extra, POLL_MEMBERS)
+}
+
 fn check_common(
     what: &'static str,
     events: Option<&[String]>,
@@ -99,22 +109,54 @@ fn check_members(
     extra: &Map,
     known: &[&str],
 ) -> Result<(), Error> {
-    let Some((name, _)) = extra.iter().next() else {
+    if extra.is_empty() {
         return Ok(());
-    };
-    let hint = known
+    }
+    let named: Vec<String> = extra
         .iter()
-        .filter(|k| edit_distance(k, name) <= 2)
-        .min_by_key(|k| edit_distance(k, name))
-        .map(|k| format!(" (did you mean \"{prefix}{k}\"?)"))
-        .unwrap_or_default();
+        .map(|(name, _)| {
+            let hint = suggestion(name, known)
+                .map(|k| format!(" (did you mean \"{prefix}{k}\"?)"))
+                .unwrap_or_default();
+            format!("\"{prefix}{name}\"{hint}")
+        })
+        .collect();
+    let noun = if named.len() == 1 {
+        "member"
+    } else {
+        "members"
+    };
     Err(invalid(
         what,
         format!(
-            "unknown member \"{prefix}{name}\"{hint}; known members: {}",
+            "unknown {noun} {}; known members: {}",
+            named.join(", "),
             known.join(", ")
         ),
     ))
+}
+
+/// The known name `name` most likely misspells: the same letters in another case or
+/// word separation (`return_immediately` for `returnImmediately`), else one at most two
+/// edits away.
+fn suggestion<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let fold = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '_' | '-'))
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let folded = fold(name);
+    known
+        .iter()
+        .find(|k| fold(k) == folded)
+        .or_else(|| {
+            known
+                .iter()
+                .filter(|k| edit_distance(k, name) <= 2)
+                .min_by_key(|k| edit_distance(k, name))
+        })
+        .copied()
 }
 
 fn check_public_keys(what: &'static str, set: &Map) -> Result<(), Error> {
@@ -232,6 +274,37 @@ mod tests {
         ));
         assert!(m.contains("\"delivery.endpoint\""), "{m}");
         assert!(create(r#"{"description": "x", "events_requested": []}"#).is_ok());
+    }
+
+    fn poll(json: &str) -> Result<(), Error> {
+        let m = parse_object(json.as_bytes(), crate::error::Part::Document).unwrap();
+        check_poll(&PollRequest::from_value(&Value::Object(m))?)
+    }
+
+    #[test]
+    fn unknown_poll_members_are_all_named_once_with_suggestions() {
+        let m = msg(poll(
+            r#"{"return_immediately": true, "max_events": 1, "ack": [], "x": 1}"#,
+        ));
+        assert!(
+            m.contains("\"return_immediately\" (did you mean \"returnImmediately\"?)"),
+            "{m}"
+        );
+        assert!(
+            m.contains("\"max_events\" (did you mean \"maxEvents\"?)"),
+            "{m}"
+        );
+        assert!(
+            m.contains("\"x\"") && m.starts_with("invalid poll request: unknown members "),
+            "{m}"
+        );
+        assert_eq!(m.matches("poll request").count(), 1, "{m}");
+        for ok in [
+            "{}",
+            r#"{"ack": ["a"], "setErrs": {}, "maxEvents": 0, "returnImmediately": true}"#,
+        ] {
+            assert!(poll(ok).is_ok(), "{ok}");
+        }
     }
 
     #[test]

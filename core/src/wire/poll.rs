@@ -32,7 +32,8 @@ pub struct PollRequest {
 }
 
 const REQUEST: &str = "poll request";
-const REQUEST_KNOWN: &[&str] = &["ack", "setErrs", "maxEvents", "returnImmediately"];
+/// The members of a poll request (RFC 8936 section 2.4).
+pub(crate) const REQUEST_KNOWN: &[&str] = &["ack", "setErrs", "maxEvents", "returnImmediately"];
 
 impl PollRequest {
     /// The default poll, `{}`: no limit, long poll, nothing acknowledged.

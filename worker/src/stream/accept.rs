@@ -34,7 +34,7 @@ impl SsfQueue {
     pub(super) async fn push(&self, req: &mut Request) -> HandlerResult {
         let settings = self
             .settings()?
-            .ok_or_else(|| ApiError::new(404, "invalid_request", "no such stream"))?;
+            .ok_or_else(|| ApiError::not_found("no such stream"))?;
         let rec = &settings.rec;
         let given = req
             .headers()
@@ -92,9 +92,7 @@ impl SsfQueue {
         let now = now_ms();
         self.prune_if_due(now, false)?;
         match self.store(&set.claims.jti, token, now, false)? {
-            "full" => Err(ApiError::new(
-                429,
-                "access_denied",
+            "full" => Err(ApiError::too_many(
                 "the stream's queue is full; retry later",
             )),
             _ => accepted(),
@@ -153,7 +151,7 @@ impl SsfQueue {
         if let Some(t) = last {
             if now - t < interval {
                 let wait = ((t + interval - now) + 999) / 1000;
-                return Err(ApiError::unavailable(
+                return Err(ApiError::keys_unavailable(
                     "the SET names a key the source's JWKS does not have, and the JWKS was \
                      refetched moments ago; retry later",
                     Some(wait.max(1) as u64),

@@ -571,9 +571,7 @@ impl StreamClient {
                 return Ok((rec, out));
             }
         }
-        Err(ApiError::new(
-            409,
-            "conflict",
+        Err(ApiError::conflict(
             "the stream is being changed concurrently; retry",
         ))
     }
@@ -672,7 +670,7 @@ pub async fn forward_push(
     body: Vec<u8>,
 ) -> std::result::Result<Response, ApiError> {
     if !crate::streams::is_valid_id(stream_id) {
-        return Err(ApiError::new(404, "invalid_request", "no such stream"));
+        return Err(ApiError::not_found("no such stream"));
     }
     let stub = env.durable_object(QUEUE_BINDING)?.get_by_name(stream_id)?;
     let mut init = RequestInit::new();
