@@ -14,6 +14,8 @@ pub enum Algorithm {
     ES256,
     /// ECDSA P-384 with SHA-384.
     ES384,
+    /// ECDSA P-521 with SHA-512.
+    ES512,
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     RS256,
     /// RSASSA-PKCS1-v1_5 with SHA-384.
@@ -32,9 +34,10 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// Every algorithm, in a stable order.
-    pub const ALL: [Algorithm; 9] = [
+    pub const ALL: [Algorithm; 10] = [
         Algorithm::ES256,
         Algorithm::ES384,
+        Algorithm::ES512,
         Algorithm::RS256,
         Algorithm::RS384,
         Algorithm::RS512,
@@ -49,6 +52,7 @@ impl Algorithm {
         match self {
             Algorithm::ES256 => "ES256",
             Algorithm::ES384 => "ES384",
+            Algorithm::ES512 => "ES512",
             Algorithm::RS256 => "RS256",
             Algorithm::RS384 => "RS384",
             Algorithm::RS512 => "RS512",

@@ -167,7 +167,8 @@ pub enum Error {
     // ---- keys -------------------------------------------------------------------------------
     /// No key in the set matches the token's `kid`.
     UnknownKid(String),
-    /// The token has no `kid` and the set does not hold exactly one usable key.
+    /// No key in the set fits the token: it has no `kid` and no key fits its `alg` (or,
+    /// from [`crate::jwk::JwkSet::select`], several do and that one cannot choose).
     NoUsableKey,
     /// A JWK is malformed or unsupported.
     InvalidJwk(&'static str),
@@ -186,6 +187,12 @@ pub enum Error {
     UnsupportedAlgorithm(String),
     /// Randomness was needed and is not available.
     Rng,
+    /// The token has no `kid` and more keys fit its `alg` than are ever tried
+    /// ([`crate::limits::MAX_KEY_CANDIDATES`]).
+    TooManyKeyCandidates {
+        /// The limit that was exceeded.
+        limit: usize,
+    },
 
     // ---- SET claims (RFC 8417, SSF 1.0 profile) ---------------------------------------------
     /// A required claim is absent.
@@ -297,7 +304,8 @@ impl Error {
             | KeyMismatch(_)
             | BadSignature
             | InvalidSigningKey(_)
-            | UnsupportedAlgorithm(_) => ErrCode::InvalidKey,
+            | UnsupportedAlgorithm(_)
+            | TooManyKeyCandidates { .. } => ErrCode::InvalidKey,
             WrongIssuer(_) => ErrCode::InvalidIssuer,
             WrongAudience => ErrCode::InvalidAudience,
             StateMismatch => ErrCode::InvalidState,
@@ -345,6 +353,7 @@ impl Error {
             InvalidSigningKey(_) => "invalid_signing_key",
             UnsupportedAlgorithm(_) => "unsupported_alg",
             Rng => "rng_unavailable",
+            TooManyKeyCandidates { .. } => "too_many_key_candidates",
             MissingClaim(_) => "missing_claim",
             InvalidClaim(_) => "invalid_claim",
             SubPresent => "sub_present",
@@ -423,6 +432,10 @@ impl fmt::Display for Error {
                 write!(f, "algorithm {a:?} is not supported by this provider")
             }
             Rng => f.write_str("no random number generator available"),
+            TooManyKeyCandidates { limit } => write!(
+                f,
+                "the token has no kid and more than {limit} keys fit it; give the keys kids"
+            ),
             MissingClaim(c) => write!(f, "required claim {c} is missing"),
             InvalidClaim(c) => write!(f, "claim {c} has an invalid value"),
             SubPresent => f.write_str("a SET must not carry a sub claim (SSF 1.0 section 4)"),

@@ -5,7 +5,7 @@
 //! is built at parse time, so a verification never decodes or validates the key again.
 //!
 //! Supported key types: `RSA` (modulus of [`MIN_RSA_BITS`] to [`MAX_RSA_BITS`] bits),
-//! `EC` on `P-256` and `P-384`, and `OKP` on `Ed25519`. A symmetric `oct` key is never a
+//! `EC` on `P-256`, `P-384` and `P-521`, and `OKP` on `Ed25519`. A symmetric `oct` key is never a
 //! [`Jwk`], so no code path can verify with a secret taken from a key set.
 //!
 //! A JWK given as a public key that carries private members (`d`, `p`, `q`, `dp`, `dq`,
@@ -27,7 +27,7 @@ use crate::alg::Algorithm;
 use crate::base64url;
 use crate::error::{Error, Part};
 use crate::json::{self, Map, Value};
-use crate::limits::{MAX_JWKS_KEYS, MAX_JWKS_LEN, MAX_RSA_BITS, MIN_RSA_BITS};
+use crate::limits::{MAX_JWKS_KEYS, MAX_JWKS_LEN, MAX_KEY_CANDIDATES, MAX_RSA_BITS, MIN_RSA_BITS};
 
 /// Largest public exponent accepted (2^33 - 1, the bound common RSA libraries use).
 const MAX_RSA_EXPONENT: u64 = (1 << 33) - 1;
@@ -43,6 +43,8 @@ pub enum EcCurve {
     P256,
     /// NIST P-384 (secp384r1), for ES384.
     P384,
+    /// NIST P-521 (secp521r1), for ES512.
+    P521,
 }
 
 impl EcCurve {
@@ -51,6 +53,7 @@ impl EcCurve {
         match self {
             EcCurve::P256 => "P-256",
             EcCurve::P384 => "P-384",
+            EcCurve::P521 => "P-521",
         }
     }
 
@@ -59,15 +62,18 @@ impl EcCurve {
         match name {
             "P-256" => Some(EcCurve::P256),
             "P-384" => Some(EcCurve::P384),
+            "P-521" => Some(EcCurve::P521),
             _ => None,
         }
     }
 
-    /// Length in octets of one coordinate (and of a private scalar).
+    /// Length in octets of one coordinate (and of a private scalar): the field size
+    /// rounded up to whole octets, so 66 for P-521's 521 bits (RFC 7518 section 6.2.1.2).
     pub const fn coordinate_len(self) -> usize {
         match self {
             EcCurve::P256 => 32,
             EcCurve::P384 => 48,
+            EcCurve::P521 => 66,
         }
     }
 
@@ -76,6 +82,7 @@ impl EcCurve {
         match self {
             EcCurve::P256 => Algorithm::ES256,
             EcCurve::P384 => Algorithm::ES384,
+            EcCurve::P521 => Algorithm::ES512,
         }
     }
 }
@@ -321,10 +328,10 @@ impl Jwk {
     /// Whether this key may verify a JWS signed with `alg`.
     ///
     /// The key type and curve must fit `alg` (an RSA key only for `RS*` / `PS*`, a P-256
-    /// key only for ES256, a P-384 key only for ES384, an Ed25519 key only for EdDSA); the
-    /// key's `alg`, if present, must name `alg`; its `use`, if present, must be `sig`; and
-    /// its `key_ops`, if present, must include `verify`. Every failure is
-    /// [`Error::KeyMismatch`].
+    /// key only for ES256, a P-384 key only for ES384, a P-521 key only for ES512, an
+    /// Ed25519 key only for EdDSA); the key's `alg`, if present, must name `alg`; its
+    /// `use`, if present, must be `sig`; and its `key_ops`, if present, must include
+    /// `verify`. Every failure is [`Error::KeyMismatch`].
     pub fn check_alg(&self, alg: Algorithm) -> Result<(), Error> {
         check_type(&self.material, alg)?;
         if let Some(own) = self.alg.as_deref() {
@@ -353,7 +360,7 @@ fn check_type(material: &Material, alg: Algorithm) -> Result<(), Error> {
     use Algorithm::*;
     match (material, alg) {
         (Material::Rsa { .. }, RS256 | RS384 | RS512 | PS256 | PS384 | PS512) => Ok(()),
-        (Material::Ec { curve, .. }, ES256 | ES384) => {
+        (Material::Ec { curve, .. }, ES256 | ES384 | ES512) => {
             if curve.algorithm() == alg {
                 Ok(())
             } else {
@@ -570,7 +577,7 @@ fn parse_rsa(map: &Map) -> Result<Material, Error> {
 
 fn parse_ec(map: &Map) -> Result<Material, Error> {
     let curve = EcCurve::from_name(str_member(map, "crv")?).ok_or(Error::InvalidJwk(
-        "unsupported EC curve (P-256 and P-384 are supported)",
+        "unsupported EC curve (P-256, P-384 and P-521 are supported)",
     ))?;
     let x = b64_member(map, "x")?;
     let y = b64_member(map, "y")?;
@@ -739,7 +746,8 @@ impl JwkSet {
     ///
     /// Keys sharing one `kid` are legitimate during rotation; when several fit, the first
     /// is returned, and [`JwkSet::candidates`] lists them all for callers that prefer to
-    /// try each.
+    /// try each. Verification uses [`JwkSet::select_candidates`], which tries every key
+    /// that fits a token without `kid`.
     pub fn select(&self, kid: Option<&str>, alg: Algorithm) -> Result<&Jwk, Error> {
         match kid {
             Some(want) => {
@@ -769,5 +777,33 @@ impl JwkSet {
                 }
             }
         }
+    }
+
+    /// The keys a verifier tries, in this order, for a JWS with header `kid` and `alg`.
+    ///
+    /// With a `kid`: exactly the one key [`JwkSet::select`] chooses (same errors). Without
+    /// a `kid`: every key that passes [`Jwk::check_alg`], in document order, since during
+    /// a rotation a transmitter may sign with either of two keys and name neither. None is
+    /// [`Error::NoUsableKey`]; more than [`MAX_KEY_CANDIDATES`] is
+    /// [`Error::TooManyKeyCandidates`], decided before any signature is checked, so a
+    /// verifier never does more than that many checks for one token and never accepts a
+    /// token only because it happened to be signed by one of the first few keys.
+    ///
+    /// The list is never empty.
+    pub fn select_candidates(&self, kid: Option<&str>, alg: Algorithm) -> Result<Vec<&Jwk>, Error> {
+        if kid.is_some() {
+            return self.select(kid, alg).map(|k| alloc::vec![k]);
+        }
+        let mut fits = self.candidates(None, alg);
+        let found: Vec<&Jwk> = fits.by_ref().take(MAX_KEY_CANDIDATES).collect();
+        if fits.next().is_some() {
+            return Err(Error::TooManyKeyCandidates {
+                limit: MAX_KEY_CANDIDATES,
+            });
+        }
+        if found.is_empty() {
+            return Err(Error::NoUsableKey);
+        }
+        Ok(found)
     }
 }

@@ -16,3 +16,10 @@ pub const MIN_RSA_BITS: usize = 2048;
 pub const MAX_RSA_BITS: usize = 8192;
 /// Most events accepted in one SET (RFC 8417 allows several facets of one change).
 pub const MAX_EVENTS: usize = 16;
+/// Most keys tried for one SET without `kid`: during a rotation a transmitter's key set
+/// holds the old and the new key and a SET may name neither, so each key that fits the
+/// SET's `alg` is tried, in key-set order. More candidates than this are refused
+/// ([`crate::Error::TooManyKeyCandidates`]) before any signature check, rather than
+/// silently trying only some of them: each try costs a full signature check, and a key set
+/// that is that ambiguous needs `kid`s, not a bigger loop.
+pub const MAX_KEY_CANDIDATES: usize = 4;

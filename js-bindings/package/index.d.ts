@@ -13,6 +13,7 @@ export interface JsonObject {
 export type Algorithm =
   | 'ES256'
   | 'ES384'
+  | 'ES512'
   | 'RS256'
   | 'RS384'
   | 'RS512'
@@ -95,6 +96,7 @@ export type ErrorReason =
   | 'invalid_signing_key'
   | 'unsupported_alg'
   | 'rng_unavailable'
+  | 'too_many_key_candidates'
   | 'missing_claim'
   | 'invalid_claim'
   | 'sub_present'
@@ -253,7 +255,7 @@ export interface VerifyOptions extends Expectations {
 export interface SignOptions {
   /** The private key: a JWK (object or JSON text) or a PEM (PKCS#8, PKCS#1 or SEC1). */
   jwk: Jwk | string;
-  /** Signature algorithm (default: the key's `alg`, else ES256/ES384/RS256/EdDSA by key type). */
+  /** Signature algorithm (default: the key's `alg`, else ES256/ES384/ES512/RS256/EdDSA by key type). */
   alg?: Algorithm;
   /** `kid` of the header (default: the key's `kid`). */
   kid?: string;

@@ -212,7 +212,7 @@ fn read_options(text: &str) -> Result<VerifyOptions, Error> {
 ///
 /// `key` is a private JWK (JSON text) or a PEM private key. `alg`, when given, chooses the
 /// algorithm (it must fit the key type); otherwise the key's own `alg`, or the default of
-/// its type (ES256, ES384, RS256, EdDSA).
+/// its type (ES256, ES384, ES512, RS256, EdDSA).
 #[wasm_bindgen]
 pub fn sign(
     claims_json: &str,
@@ -253,6 +253,7 @@ fn signing_key(key: &str, alg: Option<Algorithm>) -> Result<SigningKey, Error> {
             Algorithm::ES256,
             Algorithm::RS256,
             Algorithm::ES384,
+            Algorithm::ES512,
             Algorithm::EdDSA,
         ] {
             match SigningKey::from_pkcs8_pem(trimmed, alg) {

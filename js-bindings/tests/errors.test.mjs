@@ -126,7 +126,9 @@ const cases = [
   ['empty signature', () => { const [h, p] = good.split('.'); return `${h}.${p}.`; }, 'invalid_key', 'bad_signature'],
   ['RSA key under 2048 bits', () => forge(header(weak), claims(), weak), 'invalid_key', 'weak_key'],
   ['ES256 token naming an RSA key', () => forge(header(es, { kid: 'k-rs' }), claims(), es), 'invalid_key', 'key_mismatch'],
-  ['no kid and several keys fit', () => forge(header(rs, { kid: undefined }), claims(), rs), 'invalid_key', 'no_usable_key', { jwks: { keys: [rs.publicJwk, { ...rs.publicJwk, kid: 'copy' }] } }],
+  ['no kid and no key fits', () => forge(header(rs, { kid: undefined }), claims(), rs), 'invalid_key', 'no_usable_key', { jwks: { keys: [es.publicJwk] } }],
+  ['no kid, several keys fit, none verifies', () => forge(header(es, { kid: undefined }), claims(), es), 'invalid_key', 'bad_signature', { jwks: { keys: [other.publicJwk, { ...other.publicJwk, kid: 'copy' }] } }],
+  ['no kid, more keys fit than are tried', () => forge(header(es, { kid: undefined }), claims(), es), 'invalid_key', 'too_many_key_candidates', { jwks: { keys: [es, other, other, other, other].map((k, i) => ({ ...k.publicJwk, kid: `c${i}` })) } }],
   // ---- expectations ----
   ['future iat beyond the skew', () => forge(header(es), claims({ iat: NOW + 301 }), es), 'invalid_request', 'iat_in_future'],
   ['future iat beyond a custom skew', () => forge(header(es), claims({ iat: NOW + 11 }), es), 'invalid_request', 'iat_in_future', { clockSkew: 10 }],

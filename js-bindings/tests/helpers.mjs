@@ -58,7 +58,8 @@ const text = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
 export function keyPair(alg, { kid = `${alg.toLowerCase()}-key`, modulusLength = 2048 } = {}) {
   let pair;
   if (alg.startsWith('ES')) {
-    pair = crypto.generateKeyPairSync('ec', { namedCurve: alg === 'ES256' ? 'P-256' : 'P-384' });
+    const namedCurve = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }[alg];
+    pair = crypto.generateKeyPairSync('ec', { namedCurve });
   } else if (alg === 'EdDSA') {
     pair = crypto.generateKeyPairSync('ed25519');
   } else {

@@ -7,7 +7,7 @@ import * as jose from 'jose';
 import { verifySet, signSet, generateKey, useNativeCrypto, SetError } from 'shared-signals';
 import { claims, ISS, AUD, NOW } from './helpers.mjs';
 
-const ALGS = ['ES256', 'PS256', 'RS256', 'ES384', 'RS384', 'RS512', 'PS384', 'PS512', 'EdDSA'];
+const ALGS = ['ES256', 'PS256', 'RS256', 'ES384', 'ES512', 'RS384', 'RS512', 'PS384', 'PS512', 'EdDSA'];
 
 async function joseKey(alg) {
   const { publicKey, privateKey } = await jose.generateKeyPair(alg, { extractable: true });

@@ -1,5 +1,5 @@
 // RFC 8935 push into a stream: the receiver plan's invalid-SET rejections, credentials,
-// content type, size, algorithms (jose-signed, all nine), deduplication, stream changes taking
+// content type, size, algorithms (jose-signed, all ten), deduplication, stream changes taking
 // effect at once on push,
 // events_delivered and subject filtering, and the source JWKS cache with its refetch.
 import { test, before, after, describe } from 'node:test';
@@ -35,7 +35,7 @@ describe('accepted SETs', () => {
   // Every algorithm the worker accepts: the signature is checked by workerd's WebCrypto
   // (core's own provider for EdDSA and whenever WebCrypto cannot answer), so each needs
   // its own import and verify parameters to be right.
-  for (const alg of ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA']) {
+  for (const alg of ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']) {
     test(`a jose-signed ${alg} SET is accepted, queued and polled unchanged`, async () => {
       const up = await Upstream.create({ alg });
       const cfg = await streamFor(up);

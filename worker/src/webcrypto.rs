@@ -94,7 +94,7 @@ fn public_jwk(key: &Jwk) -> Option<JsValue> {
 fn hash(alg: Algorithm) -> &'static str {
     match alg {
         Algorithm::ES384 | Algorithm::RS384 | Algorithm::PS384 => "SHA-384",
-        Algorithm::RS512 | Algorithm::PS512 => "SHA-512",
+        Algorithm::ES512 | Algorithm::RS512 | Algorithm::PS512 => "SHA-512",
         _ => "SHA-256",
     }
 }
@@ -109,18 +109,14 @@ fn object(members: &[(&str, JsValue)]) -> Option<JsValue> {
 
 fn import_params(alg: Algorithm) -> Option<JsValue> {
     match alg {
-        Algorithm::ES256 | Algorithm::ES384 => object(&[
-            ("name", "ECDSA".into()),
-            (
-                "namedCurve",
-                if alg == Algorithm::ES256 {
-                    "P-256"
-                } else {
-                    "P-384"
-                }
-                .into(),
-            ),
-        ]),
+        Algorithm::ES256 | Algorithm::ES384 | Algorithm::ES512 => {
+            let curve = match alg {
+                Algorithm::ES256 => "P-256",
+                Algorithm::ES384 => "P-384",
+                _ => "P-521",
+            };
+            object(&[("name", "ECDSA".into()), ("namedCurve", curve.into())])
+        }
         Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => object(&[
             ("name", "RSASSA-PKCS1-v1_5".into()),
             ("hash", hash(alg).into()),
@@ -135,7 +131,8 @@ fn import_params(alg: Algorithm) -> Option<JsValue> {
 
 fn verify_params(alg: Algorithm) -> Option<JsValue> {
     match alg {
-        Algorithm::ES256 | Algorithm::ES384 => {
+        // WebCrypto's ECDSA signatures are r || s, the JWS form (132 octets for P-521).
+        Algorithm::ES256 | Algorithm::ES384 | Algorithm::ES512 => {
             object(&[("name", "ECDSA".into()), ("hash", hash(alg).into())])
         }
         Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => {

@@ -10,9 +10,11 @@
 //!   wasm. Uses the verifying key that [`Jwk`] parsed once.
 //! - `Ring` (feature `ring`, native targets only): the `ring` crate's assembly-optimised
 //!   arithmetic, about three times faster; [`default_provider`] prefers it when present.
+//!   It has no P-521: ES512 is [`Error::UnsupportedAlgorithm`] there.
 //!
 //! Encodings, as JWS defines them (RFC 7518 section 3): ECDSA signatures are `r || s`,
-//! each the full size of the curve order (64 octets for ES256, 96 for ES384); RSA
+//! each the full size of the curve order (64 octets for ES256, 96 for ES384, 132 for
+//! ES512); RSA
 //! signatures are exactly as long as the modulus; RSASSA-PSS uses MGF1 with the same hash
 //! and a salt as long as the hash; Ed25519 signatures are 64 octets. Anything else is
 //! [`Error::BadSignature`].
@@ -90,13 +92,47 @@ impl CryptoProvider for NoCrypto {
     }
 }
 
+/// `Ring` for what it implements, [`RustCrypto`] for the rest (ES512: `ring` has no
+/// P-521), so that turning the faster provider on never turns an algorithm off.
+#[cfg(all(feature = "ring", feature = "rustcrypto", not(target_family = "wasm")))]
+struct RingThenRustCrypto;
+
+#[cfg(all(feature = "ring", feature = "rustcrypto", not(target_family = "wasm")))]
+impl CryptoProvider for RingThenRustCrypto {
+    fn verify(
+        &self,
+        alg: Algorithm,
+        key: &Jwk,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        if Ring.supports(alg) {
+            Ring.verify(alg, key, signing_input, signature)
+        } else {
+            RustCrypto.verify(alg, key, signing_input, signature)
+        }
+    }
+
+    fn supports(&self, alg: Algorithm) -> bool {
+        Ring.supports(alg) || RustCrypto.supports(alg)
+    }
+}
+
 /// The provider to use when the caller names none.
 ///
-/// `Ring` when the `ring` feature is on and the target is native (it is the faster one),
-/// else [`RustCrypto`] when the `rustcrypto` feature is on (the default), else
-/// [`NoCrypto`].
+/// `Ring` when the `ring` feature is on and the target is native (it is the faster one;
+/// with `rustcrypto` on too, [`RustCrypto`] does what `ring` cannot, ES512), else
+/// [`RustCrypto`] when the `rustcrypto` feature is on (the default), else [`NoCrypto`].
 pub fn default_provider() -> &'static dyn CryptoProvider {
-    #[cfg(all(feature = "ring", not(target_family = "wasm")))]
+    #[cfg(all(feature = "ring", feature = "rustcrypto", not(target_family = "wasm")))]
+    {
+        &RingThenRustCrypto
+    }
+    #[cfg(all(
+        feature = "ring",
+        not(feature = "rustcrypto"),
+        not(target_family = "wasm")
+    ))]
     {
         &Ring
     }

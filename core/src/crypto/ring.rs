@@ -12,7 +12,9 @@ use crate::alg::Algorithm;
 use crate::error::Error;
 use crate::jwk::{EcCurve, Jwk, KeyParams};
 
-/// The `ring` signature provider. Implements every [`Algorithm`].
+/// The `ring` signature provider. Implements every [`Algorithm`] but ES512: `ring` has
+/// no P-521, so ES512 is [`Error::UnsupportedAlgorithm`] here (use the RustCrypto
+/// provider for it).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Ring;
 
@@ -55,6 +57,9 @@ impl CryptoProvider for Ring {
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<(), Error> {
+        if !self.supports(alg) {
+            return Err(Error::UnsupportedAlgorithm(alg.name().into()));
+        }
         key.check_alg(alg)?;
         match (key.params(), alg) {
             (KeyParams::Rsa { n, e }, _) => {
@@ -100,7 +105,7 @@ impl CryptoProvider for Ring {
         }
     }
 
-    fn supports(&self, _alg: Algorithm) -> bool {
-        true
+    fn supports(&self, alg: Algorithm) -> bool {
+        alg != Algorithm::ES512
     }
 }

@@ -1,4 +1,5 @@
-//! The pure-Rust provider, built on the RustCrypto crates (`p256`, `p384`, `rsa`, `sha2`)
+//! The pure-Rust provider, built on the RustCrypto crates (`p256`, `p384`, `p521`, `rsa`,
+//! `sha2`)
 //! and `ed25519-dalek`. `no_std`, no `unsafe` of its own, and it works in wasm.
 //!
 //! The verifying keys are built once, when a [`Jwk`] is parsed, by the functions of this
@@ -24,6 +25,7 @@ pub struct RustCrypto;
 pub(crate) enum EcVerifyingKey {
     P256(p256::ecdsa::VerifyingKey),
     P384(p384::ecdsa::VerifyingKey),
+    P521(p521::ecdsa::VerifyingKey),
 }
 
 /// A big-endian unsigned integer as a `BoxedUint` whose precision covers all its octets.
@@ -52,27 +54,28 @@ pub(crate) fn ec_verifying_key(
     // From the coordinates rather than a SEC1 encoding: the same on-curve check, without
     // linking point decompression (a field square root per curve) into the wasm.
     let bad = Error::InvalidJwk("the EC point is not on the curve");
+    // The same steps for each curve crate: a generic function would need the whole
+    // elliptic-curve trait stack spelled out as bounds.
+    macro_rules! from_coordinates {
+        ($curve:ident, $variant:ident) => {{
+            let (Ok(x), Ok(y)) = (
+                $curve::FieldBytes::try_from(x),
+                $curve::FieldBytes::try_from(y),
+            ) else {
+                return Err(bad);
+            };
+            // Also refuses a coordinate that is not below the field prime (for P-521, a
+            // 66-octet value with any of the top 7 bits set).
+            Option::from($curve::AffinePoint::from_coordinates(&x, &y))
+                .and_then(|p| $curve::ecdsa::VerifyingKey::from_affine(p).ok())
+                .map(EcVerifyingKey::$variant)
+                .ok_or(bad)
+        }};
+    }
     match curve {
-        EcCurve::P256 => {
-            let (Ok(x), Ok(y)) = (p256::FieldBytes::try_from(x), p256::FieldBytes::try_from(y))
-            else {
-                return Err(bad);
-            };
-            Option::from(p256::AffinePoint::from_coordinates(&x, &y))
-                .and_then(|p| p256::ecdsa::VerifyingKey::from_affine(p).ok())
-                .map(EcVerifyingKey::P256)
-                .ok_or(bad)
-        }
-        EcCurve::P384 => {
-            let (Ok(x), Ok(y)) = (p384::FieldBytes::try_from(x), p384::FieldBytes::try_from(y))
-            else {
-                return Err(bad);
-            };
-            Option::from(p384::AffinePoint::from_coordinates(&x, &y))
-                .and_then(|p| p384::ecdsa::VerifyingKey::from_affine(p).ok())
-                .map(EcVerifyingKey::P384)
-                .ok_or(bad)
-        }
+        EcCurve::P256 => from_coordinates!(p256, P256),
+        EcCurve::P384 => from_coordinates!(p384, P384),
+        EcCurve::P521 => from_coordinates!(p521, P521),
     }
 }
 
@@ -87,15 +90,14 @@ pub(crate) fn ed25519_verifying_key(x: &[u8; 32]) -> Result<ed25519_dalek::Verif
     Ok(key)
 }
 
-fn ecdsa_p256(key: &p256::ecdsa::VerifyingKey, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
-    // from_slice takes exactly 64 octets and refuses r or s of zero or >= n.
-    let sig = p256::ecdsa::Signature::from_slice(sig).map_err(|_| Error::BadSignature)?;
-    key.verify(msg, &sig).map_err(|_| Error::BadSignature)
-}
-
-fn ecdsa_p384(key: &p384::ecdsa::VerifyingKey, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
-    let sig = p384::ecdsa::Signature::from_slice(sig).map_err(|_| Error::BadSignature)?;
-    key.verify(msg, &sig).map_err(|_| Error::BadSignature)
+/// ECDSA verification of a JWS signature: exactly `r || s` of the curve's size (64, 96 or
+/// 132 octets), r and s in [1, n - 1] (`from_slice` refuses anything else).
+macro_rules! ecdsa_verify {
+    ($curve:ident, $key:expr, $msg:expr, $sig:expr) => {
+        $curve::ecdsa::Signature::from_slice($sig)
+            .map_err(|_| Error::BadSignature)
+            .and_then(|sig| $key.verify($msg, &sig).map_err(|_| Error::BadSignature))
+    };
 }
 
 fn ed25519(key: &ed25519_dalek::VerifyingKey, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
@@ -141,14 +143,21 @@ impl CryptoProvider for RustCrypto {
                     ..
                 },
                 Algorithm::ES256,
-            ) => ecdsa_p256(k, signing_input, signature),
+            ) => ecdsa_verify!(p256, k, signing_input, signature),
             (
                 Material::Ec {
                     key: EcVerifyingKey::P384(k),
                     ..
                 },
                 Algorithm::ES384,
-            ) => ecdsa_p384(k, signing_input, signature),
+            ) => ecdsa_verify!(p384, k, signing_input, signature),
+            (
+                Material::Ec {
+                    key: EcVerifyingKey::P521(k),
+                    ..
+                },
+                Algorithm::ES512,
+            ) => ecdsa_verify!(p521, k, signing_input, signature),
             (Material::Rsa { key, .. }, _) => rsa_verify(key, alg, signing_input, signature),
             (Material::Ed25519 { key, .. }, Algorithm::EdDSA) => {
                 ed25519(key, signing_input, signature)

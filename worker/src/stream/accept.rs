@@ -18,7 +18,7 @@
 
 use ssf_core::crypto::default_provider;
 use ssf_core::jwk::JwkSet;
-use ssf_core::set::{begin_verify, Set, SignatureVerdict, VerifyOptions};
+use ssf_core::set::{begin_verify, Set, VerifyOptions};
 use ssf_core::wire::Source;
 use worker::{Request, Response};
 
@@ -168,20 +168,28 @@ fn accepted() -> HandlerResult {
 }
 
 /// Verifies a pushed SET with `keys`: core applies every rule, WebCrypto checks the
-/// signature (core's own provider when WebCrypto cannot answer).
+/// signature (core's own provider when WebCrypto cannot answer). A SET without `kid` is
+/// checked under each key core names as a candidate, in order, until one verifies.
 pub async fn verify_push(
     token: &str,
     keys: &JwkSet,
     opts: &VerifyOptions,
 ) -> Result<Set, ssf_core::Error> {
     let pending = begin_verify(token, keys, opts)?;
-    let (alg, key) = (pending.algorithm(), pending.key());
+    let alg = pending.algorithm();
     let (input, signature) = (pending.signing_input(), pending.signature());
-    let valid = match webcrypto::verify(alg, key, input, signature).await {
-        Some(v) => v,
-        None => default_provider()
-            .verify(alg, key, input, signature)
-            .is_ok(),
-    };
-    pending.finish(SignatureVerdict::from_bool(valid), opts)
+    let mut verified = None;
+    for (index, key) in pending.candidates().iter().enumerate() {
+        let valid = match webcrypto::verify(alg, key, input, signature).await {
+            Some(v) => v,
+            None => default_provider()
+                .verify(alg, key, input, signature)
+                .is_ok(),
+        };
+        if valid {
+            verified = Some(index);
+            break;
+        }
+    }
+    pending.finish_with_candidate(verified, opts)
 }
