@@ -1,5 +1,6 @@
-//! Decode, inspect and verify arbitrary SETs, under every profile, against a fixed key set (the keys of the duo-labs and i2goSignals vectors and
-//! an Ed25519 key the seeds are signed with).
+//! Decode, inspect and verify arbitrary SETs, under every profile, against a fixed key set
+//! (the keys of the duo-labs and i2goSignals vectors and an Ed25519 key the seeds are
+//! signed with).
 //!
 //! * What `inspect` reads has the header and claims that decoding the token gives, and its
 //!   typed SET holds those claims.
