@@ -118,10 +118,12 @@ impl SetBuilder {
     }
 }
 
-/// Signs an existing claims set after checking it against `profile`. The header is
+/// Signs an existing claims set after checking it against `profile` (and the key's
+/// algorithm against what the profile requires, such as RS256 for `caep-interop`). The header is
 /// `{"alg", "kid" (if the key has one), "typ": "secevent+jwt"}`.
 pub fn sign_claims(claims: &Map, key: &SigningKey, profile: Profile) -> Result<String, Error> {
     check_claims(claims, profile)?;
+    crate::set::profile_alg(profile, key.alg())?;
     let mut header = Map::new();
     header.insert("alg", key.alg().name());
     if let Some(kid) = key.kid() {

@@ -330,8 +330,8 @@ fn check_header(header: &Header, opts: &VerifyOptions) -> Result<Algorithm, Erro
     Ok(alg)
 }
 
-/// The algorithm a profile requires, if any.
-fn profile_alg(profile: Profile, alg: Algorithm) -> Result<(), Error> {
+/// The algorithm a profile requires, if any (checked when verifying and when signing).
+pub(crate) fn profile_alg(profile: Profile, alg: Algorithm) -> Result<(), Error> {
     if profile.has(Rule::Rs256Required) && alg != Algorithm::RS256 {
         return Err(Error::ProfileRule {
             rule: Rule::Rs256Required,

@@ -350,6 +350,15 @@ fn caep_interop_requires_rs256_and_reason_admin_each_with_its_own_reason() {
     assert_eq!(err.reason(), "rs256_required", "{err}");
     assert_eq!(err.code(), ErrCode::InvalidKey);
     assert!(err.to_string().contains("ES256"), "{err}");
+    // The signer applies the same rule.
+    let err = sign_claims(&good, &es, Profile::CAEP_INTEROP).unwrap_err();
+    assert_eq!(err.reason(), "rs256_required");
+    verify(
+        &sign_claims(&good, &rs, Profile::CAEP_INTEROP).unwrap(),
+        &keys,
+        &o,
+    )
+    .unwrap();
     // Still fine under plain SSF.
     o.profile = Profile::SSF;
     verify(&sign_text(&good, &es), &keys, &o).unwrap();

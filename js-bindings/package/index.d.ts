@@ -347,9 +347,10 @@ export declare function initSync(module: ArrayBuffer | ArrayBufferView | WebAsse
 /** Where `init` finds the WebAssembly module. */
 export type InitInput = string | URL | Request | Response | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 
-// `WebAssembly.Module`, `URL`, `Request` and `Response` are declared by the DOM library and
-// by Node's types; these empty declarations merge with either, so the types also check in
-// projects with neither (`lib: ["es2022"], types: []`), where such values cannot be made.
+// `WebAssembly.Module`, `URL`, `Request`, `Response`, `RequestInit` and `AbortSignal` are
+// declared by the DOM library and by Node's types; these empty declarations merge with
+// either, so the types also check in projects with neither (`lib: ["es2022"], types: []`),
+// where such values cannot be made.
 declare global {
   namespace WebAssembly {
     interface Module {}
@@ -357,6 +358,8 @@ declare global {
   interface URL {}
   interface Request {}
   interface Response {}
+  interface RequestInit {}
+  interface AbortSignal {}
 }
 
 // ==== Transport: remote key sets, push receiver and sender, poll client, SSF client ====

@@ -117,6 +117,8 @@ test('caep-interop: RS256 and reason_admin, each refused with its own reason', (
   refused(() => verifySet(forge(header(rs), bare, rs), o), 'reason_admin_required');
   verifySet(forge(header(rs), bare, rs), { ...o, profile: 'ssf' });
   refused(() => signSet(bare, { jwk: rs.privateJwk, profile: 'caep-interop' }), 'reason_admin_required');
+  refused(() => signSet(claims(), { jwk: es.privateJwk, profile: 'caep-interop' }), 'rs256_required');
+  verifySet(signSet(claims(), { jwk: rs.privateJwk, profile: 'caep-interop' }), o);
 });
 
 test('RISC identifier-changed about an opaque subject: refused under ssf and caep-interop, a warning under rfc8417', () => {
