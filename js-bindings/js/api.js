@@ -216,12 +216,17 @@ function createApi(wasm, platform) {
   // EdDSA is absent on purpose: OpenSSL's Ed25519 accepts what RFC 8032 section 5.1.7's
   // strict check refuses (a small-order R), so core's own check always does it and the
   // verdict is the same in every runtime (and the same as the worker's).
-  const HASH = {
-    RS256: 'sha256', RS384: 'sha384', RS512: 'sha512',
-    PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
-    ES256: 'sha256', ES384: 'sha384', ES512: 'sha512',
-  };
-  const SALT = { PS256: 32, PS384: 48, PS512: 64 };
+  // Hash and salt per alg come from core's one algorithm table.
+  let table = null;
+  function algorithms() {
+    if (table === null) {
+      table = {};
+      for (const [alg, t] of Object.entries(JSON.parse(wasm.algorithmTable()))) {
+        if (t.scheme !== 'eddsa') table[alg] = t;
+      }
+    }
+    return table;
+  }
 
   function importKey(keys, index) {
     const thumb = keys.thumbprint(index);
@@ -251,16 +256,17 @@ function createApi(wasm, platform) {
           const key = importKey(keys, index);
           slot = perKey[index] = key ? { key, params: {} } : null;
         }
-        if (slot === null || !(alg in HASH)) return -1;
+        const t = algorithms()[alg];
+        if (slot === null || t === undefined) return -1;
         let params = slot.params[alg];
         if (params === undefined) {
-          if (alg[0] === 'E') {
+          if (t.scheme === 'ecdsa') {
             params = { key: slot.key, dsaEncoding: 'ieee-p1363' };
-          } else if (alg[0] === 'P') {
+          } else if (t.scheme === 'rsa-pss') {
             params = {
               key: slot.key,
               padding: nativeCrypto.constants.RSA_PKCS1_PSS_PADDING,
-              saltLength: SALT[alg],
+              saltLength: t.saltLength,
             };
           } else {
             params = slot.key;
@@ -268,7 +274,7 @@ function createApi(wasm, platform) {
           slot.params[alg] = params;
         }
         try {
-          return nativeCrypto.verify(HASH[alg], data, params, signature) ? 1 : 0;
+          return nativeCrypto.verify(t.hash, data, params, signature) ? 1 : 0;
         } catch {
           return -1;
         }

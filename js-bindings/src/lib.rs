@@ -52,6 +52,37 @@ fn profile_named(name: &str) -> Profile {
     Profile::named(name).unwrap_or_default()
 }
 
+/// Core's algorithm table, as JSON text: `{"<alg>": {"scheme": "ecdsa" | "rsa-pkcs1-v1_5" |
+/// "rsa-pss" | "eddsa", "hash": "sha256" | ... | null, "saltLength": n | null, "curve":
+/// "P-256" | ... | null}}`, so the host crypto does not keep a table of its own.
+#[wasm_bindgen(js_name = algorithmTable)]
+pub fn algorithm_table() -> String {
+    use ssf_core::alg::{HashAlg, Scheme};
+    let mut table = Map::new();
+    for alg in Algorithm::ALL {
+        let mut m = Map::new();
+        let scheme = match alg.scheme() {
+            Scheme::Ecdsa => "ecdsa",
+            Scheme::RsaPkcs1v15 => "rsa-pkcs1-v1_5",
+            Scheme::RsaPss => "rsa-pss",
+            Scheme::EdDsa => "eddsa",
+        };
+        m.insert("scheme", scheme);
+        let or_null = |v: Option<Value>| v.unwrap_or(Value::Null);
+        m.insert(
+            "hash",
+            or_null(alg.hash().map(|h| HashAlg::openssl_name(h).into())),
+        );
+        m.insert(
+            "saltLength",
+            or_null(alg.pss_salt_len().map(|n| (n as i64).into())),
+        );
+        m.insert("curve", or_null(alg.curve().map(Value::from)));
+        table.insert(alg.name(), m);
+    }
+    Value::Object(table).to_json()
+}
+
 /// Every profile with its rules, as JSON text: `[{"name", "summary", "rules": [{"code",
 /// "relaxes", "summary", "reason", "source"}]}]`, the default first.
 #[wasm_bindgen]
@@ -389,5 +420,23 @@ mod tests {
         assert_eq!(o.audience.as_deref(), Some("a"));
         assert!(read_options(r#"{"algorithms":["none"]}"#).is_err());
         assert_eq!(profile_named("caep-interop"), Profile::CAEP_INTEROP);
+    }
+
+    #[test]
+    fn the_algorithm_table_is_cores() {
+        let table = json::parse_object(
+            algorithm_table().as_bytes(),
+            ssf_core::error::Part::Document,
+        )
+        .unwrap();
+        assert_eq!(table.len(), Algorithm::ALL.len());
+        let ps384 = table.get("PS384").and_then(Value::as_object).unwrap();
+        assert_eq!(ps384.get_str("scheme"), Some("rsa-pss"));
+        assert_eq!(ps384.get_str("hash"), Some("sha384"));
+        assert_eq!(ps384.get("saltLength").and_then(Value::as_i64), Some(48));
+        let es512 = table.get("ES512").and_then(Value::as_object).unwrap();
+        assert_eq!(es512.get_str("curve"), Some("P-521"));
+        let eddsa = table.get("EdDSA").and_then(Value::as_object).unwrap();
+        assert_eq!(eddsa.get("hash"), Some(&Value::Null));
     }
 }

@@ -15,6 +15,7 @@
 use std::cell::RefCell;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use ssf_core::alg::{HashAlg, Scheme};
 use ssf_core::jwk::Jwk;
 use ssf_core::Algorithm;
 use wasm_bindgen::{JsCast, JsValue};
@@ -91,12 +92,9 @@ fn public_jwk(key: &Jwk) -> Option<JsValue> {
     Some(jwk.into())
 }
 
-fn hash(alg: Algorithm) -> &'static str {
-    match alg {
-        Algorithm::ES384 | Algorithm::RS384 | Algorithm::PS384 => "SHA-384",
-        Algorithm::ES512 | Algorithm::RS512 | Algorithm::PS512 => "SHA-512",
-        _ => "SHA-256",
-    }
+/// The WebCrypto hash name, from core's algorithm table.
+fn hash(alg: Algorithm) -> Option<&'static str> {
+    alg.hash().map(HashAlg::webcrypto_name)
 }
 
 fn object(members: &[(&str, JsValue)]) -> Option<JsValue> {
@@ -108,45 +106,30 @@ fn object(members: &[(&str, JsValue)]) -> Option<JsValue> {
 }
 
 fn import_params(alg: Algorithm) -> Option<JsValue> {
-    match alg {
-        Algorithm::ES256 | Algorithm::ES384 | Algorithm::ES512 => {
-            let curve = match alg {
-                Algorithm::ES256 => "P-256",
-                Algorithm::ES384 => "P-384",
-                _ => "P-521",
-            };
-            object(&[("name", "ECDSA".into()), ("namedCurve", curve.into())])
-        }
-        Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => object(&[
-            ("name", "RSASSA-PKCS1-v1_5".into()),
-            ("hash", hash(alg).into()),
+    match alg.scheme() {
+        Scheme::Ecdsa => object(&[
+            ("name", "ECDSA".into()),
+            ("namedCurve", alg.curve()?.into()),
         ]),
-        Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512 => {
-            object(&[("name", "RSA-PSS".into()), ("hash", hash(alg).into())])
-        }
+        Scheme::RsaPkcs1v15 => object(&[
+            ("name", "RSASSA-PKCS1-v1_5".into()),
+            ("hash", hash(alg)?.into()),
+        ]),
+        Scheme::RsaPss => object(&[("name", "RSA-PSS".into()), ("hash", hash(alg)?.into())]),
         // Core's strict check instead (see the module documentation).
-        Algorithm::EdDSA => None,
+        Scheme::EdDsa => None,
     }
 }
 
 fn verify_params(alg: Algorithm) -> Option<JsValue> {
-    match alg {
+    match alg.scheme() {
         // WebCrypto's ECDSA signatures are r || s, the JWS form (132 octets for P-521).
-        Algorithm::ES256 | Algorithm::ES384 | Algorithm::ES512 => {
-            object(&[("name", "ECDSA".into()), ("hash", hash(alg).into())])
-        }
-        Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => {
-            object(&[("name", "RSASSA-PKCS1-v1_5".into())])
-        }
-        // RFC 7518 section 3.5: the salt is as long as the hash.
-        Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512 => {
-            let salt = match alg {
-                Algorithm::PS256 => 32,
-                Algorithm::PS384 => 48,
-                _ => 64,
-            };
-            object(&[("name", "RSA-PSS".into()), ("saltLength", salt.into())])
-        }
-        Algorithm::EdDSA => None,
+        Scheme::Ecdsa => object(&[("name", "ECDSA".into()), ("hash", hash(alg)?.into())]),
+        Scheme::RsaPkcs1v15 => object(&[("name", "RSASSA-PKCS1-v1_5".into())]),
+        Scheme::RsaPss => object(&[
+            ("name", "RSA-PSS".into()),
+            ("saltLength", alg.pss_salt_len()?.into()),
+        ]),
+        Scheme::EdDsa => None,
     }
 }
