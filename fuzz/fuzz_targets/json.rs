@@ -42,12 +42,14 @@ fuzz_target!(|data: &[u8]| {
         (Ok(v), Err(e)) => panic!("ours accepts what serde_json refuses ({e}): {v:?}"),
         (Err(e), Ok(t)) => match e {
             Error::DuplicateMember { .. } => {
-                let strict = serde_json::from_slice::<NoDuplicates>(data);
                 assert!(
-                    strict.is_err(),
+                    has_repeats(data),
                     "refused as a duplicate member, but none found"
                 );
             }
+            // serde_json keeps the last of repeated members, so what made an earlier one
+            // fail can be missing from its value: such inputs are judged by ours alone.
+            Error::TooDeep { .. } | Error::NumberOutOfRange { .. } if has_repeats(data) => {}
             Error::TooDeep { .. } => {
                 assert!(
                     depth(&t) > MAX_JSON_DEPTH,
@@ -94,6 +96,11 @@ fn depth(v: &serde_json::Value) -> usize {
         serde_json::Value::Object(m) => 1 + m.values().map(depth).max().unwrap_or(0),
         _ => 0,
     }
+}
+
+/// Whether some object of `data` (valid JSON to serde_json) repeats a member name.
+fn has_repeats(data: &[u8]) -> bool {
+    serde_json::from_slice::<NoDuplicates>(data).is_err()
 }
 
 fn has_bad_number(v: &serde_json::Value) -> bool {
