@@ -733,9 +733,11 @@ function renderEvent(e, decoded) {
   const fieldsDef = entry ? entry.fields : [];
   const defined = new Map(fieldsDef.map((f) => [f.name, f]));
   const rows = [];
+  // Core says when event_timestamp is in milliseconds (Okta); the page does not guess.
+  const ms = e.issues.some((i) => i.code === 'event_timestamp_milliseconds');
   for (const f of fieldsDef) {
     if (Object.prototype.hasOwnProperty.call(e.fields, f.name)) {
-      rows.push(fieldRow(f.name, e.fields[f.name], f));
+      rows.push(fieldRow(f.name, e.fields[f.name], f, entry, ms));
     } else if (f.required) {
       rows.push(
         h('tr', { class: 'missing' }, h('th', { scope: 'row' }, h('code', {}, f.name)), h('td', { class: 'error-text' }, 'missing (required)'), h('td', {}, f.description)),
@@ -744,7 +746,7 @@ function renderEvent(e, decoded) {
   }
   for (const [name, value] of Object.entries(e.fields)) {
     if (defined.has(name)) continue;
-    rows.push(fieldRow(name, value, null, entry));
+    rows.push(fieldRow(name, value, null, entry, ms));
   }
   const optionalAbsent = fieldsDef.filter((f) => !f.required && !(f.name in e.fields)).map((f) => f.name);
   const profile = e.profile ? PROFILE_NAMES[e.profile] || e.profile : 'Unknown';
@@ -779,13 +781,13 @@ function unknownEventText(uri) {
   return 'An event type ssf-core does not know (a private or other-profile event); its members are shown as sent.';
 }
 
-function fieldRow(name, value, def, entry) {
+function fieldRow(name, value, def, entry, milliseconds = false) {
   let meaning;
   if (def) meaning = def.description;
   else if (name === 'subject') meaning = 'Legacy in-event subject (pre-SSF); SSF 1.0 puts the subject in the top-level sub_id.';
   else if (entry) meaning = 'Not defined for this event type by the catalogue; kept as sent.';
   else meaning = '';
-  return h('tr', {}, h('th', { scope: 'row' }, h('code', {}, name)), h('td', {}, formatValue(name, value, def)), h('td', { class: 'meaning' }, meaning));
+  return h('tr', {}, h('th', { scope: 'row' }, h('code', {}, name)), h('td', {}, formatValue(name, value, def, milliseconds)), h('td', { class: 'meaning' }, meaning));
 }
 
 function timeValue(v) {
@@ -798,11 +800,10 @@ function timeValue(v) {
   );
 }
 
-function formatValue(name, value, def) {
+function formatValue(name, value, def, milliseconds = false) {
   const type = def ? def.type : null;
   if (name === 'subject' && value && typeof value === 'object') return renderSubject(value, true);
-  // Okta sends event_timestamp in milliseconds (core reports it: event_timestamp_milliseconds).
-  if (name === 'event_timestamp' && typeof value === 'number' && value >= 1e11) {
+  if (name === 'event_timestamp' && milliseconds && typeof value === 'number') {
     return h('span', {}, timeValue(Math.floor(value / 1000)), h('span', { class: 'raw' }, ' in milliseconds'));
   }
   if (typeof value === 'number' && (type === 'number' || /(_at|timestamp|^iat|^toe)$/.test(name))) return timeValue(value);
