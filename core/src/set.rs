@@ -659,7 +659,16 @@ fn check_event_subject(
     let legacy = event.legacy_subject();
     let about_stream = matches!(event, Event::Verification(_) | Event::StreamUpdated(_));
     if sub_id.is_none() && legacy.is_none() && !about_stream {
-        if profile.has(Rule::SubjectOptional) {
+        // An event type outside the catalogue keeps a malformed subject as sent; where
+        // that subject is the SET's only one, say what is wrong with it.
+        let sent = event.to_value();
+        let unreadable = sent
+            .get("subject")
+            .and_then(|v| SubjectId::from_legacy_value(v).err());
+        let needs_one = profile.has(Rule::SubjectInEvent) && !profile.has(Rule::SubjectOptional);
+        if let (Some(e), true) = (unreadable, needs_one) {
+            report.error(e, &format!("{path}/subject"));
+        } else if profile.has(Rule::SubjectOptional) {
             report.warn(Issue::warning(
                 "subject_missing",
                 "the event names no subject (no sub_id, no subject in the event)",

@@ -476,3 +476,59 @@ fn a_source_names_its_profile_exactly() {
         assert!(err.contains(Profile::NAMES), "{bad}: {err}");
     }
 }
+
+#[test]
+fn malformed_legacy_subjects_are_refused_not_guessed() {
+    let key = rs256();
+    let keys = jwks_of(&[&key]);
+    let sets = transmitter_sets();
+    let okta = sets
+        .iter()
+        .find(|v| text(v, "name") == "okta-session-revoked")
+        .unwrap();
+    let google = sets
+        .iter()
+        .find(|v| text(v, "name") == "google-token-revoked")
+        .unwrap();
+    let bad_subjects = [
+        (okta, r#"{"user": {"format": "email"}}"#), // member without its value
+        (
+            okta,
+            r#"{"user": {"format": "email", "email": "a@example.com"}, "device": "d1"}"#,
+        ), // a facet that is not an identifier
+        (
+            okta,
+            r#"{"user": {"format": "complex", "user": {"format": "email", "email": "a@example.com"}}}"#,
+        ), // nested complex
+        (
+            google,
+            r#"{"subject_type": "oauth_token", "token_type": "refresh_token"}"#,
+        ), // no token
+        (
+            google,
+            r#"{"subject_type": "oauth_token", "token_type": "", "token": "t"}"#,
+        ), // empty member
+    ];
+    for (v, subject) in bad_subjects {
+        let mut claims = member(v, "claims");
+        let Some(Value::Object(events)) = claims.get("events").cloned() else {
+            panic!()
+        };
+        let (uri, payload) = events.iter().next().unwrap();
+        let mut payload = payload.as_object().unwrap().clone();
+        payload.insert("subject", parse(subject));
+        let mut replaced = Map::new();
+        replaced.insert(uri.to_string(), payload);
+        claims.insert("events", replaced);
+        let token = sign_vector(v, &claims, &key);
+        let err = verify(&token, &keys, &opts_for(v, &claims, Profile::SSF)).unwrap_err();
+        // A catalogued event refuses its own payload; for token-revoked (outside the
+        // catalogue) the subject itself is what is refused, never "no subject".
+        let expected = if uri.contains("/oauth/") {
+            "invalid_subject"
+        } else {
+            "invalid_event"
+        };
+        assert_eq!(err.reason(), expected, "{subject}: {err}");
+    }
+}
