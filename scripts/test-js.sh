@@ -73,9 +73,35 @@ node --test --test-timeout=300000 \
   "${files[@]}"
 status=$?
 
-count() { grep -E "^# $1 [0-9]+" "$tap" 2>/dev/null | tail -n 1 | awk '{print $3}'; }
+count() { grep -E "^# $1 [0-9]+" "${2:-$tap}" 2>/dev/null | tail -n 1 | awk '{print $3}'; }
 pass="$(count pass)"; fail="$(count fail)"; cancelled="$(count cancelled)"; todo="$(count todo)"
 pass="${pass:-0}"; fail="$(( ${fail:-0} + ${cancelled:-0} ))"
+
+# A test file that timed out as a whole (seen now and then, cause not yet found; every
+# such file passed when run again) is run once more, loudly. Only a file-level timeout
+# qualifies: a failing assertion, or a file that hangs twice, still fails the suite.
+mapfile -t hung < <(node -e '
+  const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^not ok \d+ - (.*\.test\.mjs)$/.exec(lines[i]);
+    if (!m) continue;
+    const block = [];
+    for (let j = i + 1; j < lines.length && lines[j] !== "  ..."; j++) block.push(lines[j]);
+    if (block.some((l) => l.includes("testTimeoutFailure"))) console.log(m[1]);
+  }' "$tap")
+if [ "${#hung[@]}" -gt 0 ] && [ "$status" != "0" ]; then
+  log "RETRY: ${hung[*]} timed out as a whole; running once more"
+  tap2="$SCRATCH/results-retry.tap"
+  node --test --test-timeout=300000 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tap2" \
+    "${hung[@]}"
+  status2=$?
+  pass2="$(count pass "$tap2")"; fail2="$(count fail "$tap2")"; cancelled2="$(count cancelled "$tap2")"
+  pass=$((pass + ${pass2:-0}))
+  fail=$((fail - ${#hung[@]} + ${fail2:-0} + ${cancelled2:-0}))
+  if [ "$fail" = "0" ] && [ "$status2" = "0" ]; then status=0; fi
+fi
 if [ "${todo:-0}" != "0" ]; then log "todo (not counted as passed): $todo"; fi
 if [ "$pass" = "0" ] && [ "$fail" = "0" ]; then fail=1; fi
 if [ "$status" != "0" ] && [ "$fail" = "0" ]; then fail=1; fi
