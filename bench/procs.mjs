@@ -82,6 +82,7 @@ const mf = new Miniflare(process.env.BENCH_FLOOR ? {
   durableObjects: {
     SSF_QUEUE: { className: 'SsfQueue', useSQLite: true },
     SSF_NODE: { className: 'SsfNode', useSQLite: true },
+    SSF_DIRECTORY: { className: 'SsfDirectory', useSQLite: true },
   },
   // The load test stores tens of thousands of SETs with no backend polling them: lift the
   // per-stream cap (10,000 by default) so every push is stored, as the Node receiver does.

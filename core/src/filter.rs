@@ -125,11 +125,30 @@ impl StreamFilter {
         all && !self.removed.iter().any(|s| s.matches(subject))
     }
 
+    /// Which of `event_uris` the stream takes for `subject`: the ones it delivers, or none
+    /// when its subject settings exclude the subject. This is the one rule deciding what
+    /// enters a stream, for relayed SETs ([`StreamFilter::takes`]) and originated events
+    /// alike.
+    pub fn events_taken<'a>(
+        &self,
+        subject: Option<&SubjectId>,
+        event_uris: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<&'a str> {
+        if !self.includes_subject(subject) {
+            return Vec::new();
+        }
+        event_uris
+            .into_iter()
+            .filter(|u| self.takes_event(u))
+            .collect()
+    }
+
     /// Whether the stream takes a SET with these (verified) claims: at least one of its
     /// events is delivered and its subject is included.
     pub fn takes(&self, claims: &Claims) -> bool {
-        claims.event_uris().any(|u| self.takes_event(u))
-            && self.includes_subject(subject_of(claims).as_ref())
+        !self
+            .events_taken(subject_of(claims).as_ref(), claims.event_uris())
+            .is_empty()
     }
 }
 

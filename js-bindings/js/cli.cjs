@@ -33,6 +33,18 @@ const USAGE = `usage: shared-signals <command> [options]
   catalog [--json]
       List the event types known (SSF, CAEP, RISC).
 
+  emit --url <node> --token <emitter token> --event <name|uri> --subject <subject>
+       [--field name=value]... [--txn <txn>] [--json]
+      Have an SSF node (this package's worker) originate an event: POST <node>/ssf/events.
+      It signs one SET per stream that takes the event and prints stream_id -> jti.
+      --event: a catalogue name (session-revoked, credential-compromise, ...) or URI.
+      --subject: format:value (email:alice@example.com, phone_number:+12065550100,
+      opaque:abc, account:acct:alice@example.com, uri:https://..., did:example:1,
+      iss_sub:<issuer>|<sub>), or a subject identifier as JSON.
+      --field: an event claim; the value is read as JSON when it is JSON (numbers,
+      objects), as a string otherwise; name.member=value sets one member of an
+      object (reason_admin.en=...). CAEP events get event_timestamp = now unless given.
+
   --version   Print the package version.
 `;
 
@@ -43,7 +55,9 @@ function parseArgs(argv) {
   const flags = {};
   const takesValue = new Set([
     'jwks', 'issuer', 'audience', 'alg', 'profile', 'max-age', 'clock-skew', 'now', 'key', 'kid',
+    'url', 'token', 'event', 'subject', 'txn',
   ]);
+  const repeated = new Set(['field']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') {
@@ -55,6 +69,10 @@ function parseArgs(argv) {
         const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
         if (value === undefined) throw new UsageError(`--${name} needs a value`);
         flags[name] = value;
+      } else if (repeated.has(name)) {
+        const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+        if (value === undefined) throw new UsageError(`--${name} needs a value`);
+        (flags[name] ??= []).push(value);
       } else if (name === 'json') {
         flags.json = true;
       } else {
@@ -244,6 +262,111 @@ function printExplained(result, out) {
   }
 }
 
+// ---- emit: an event for a node to originate ------------------------------------------------
+
+// The member holding the value of each registered subject format (RFC 9493, SSF 1.0).
+const SUBJECT_MEMBER = {
+  email: 'email', phone_number: 'phone_number', opaque: 'id', account: 'uri', uri: 'uri',
+  did: 'url',
+};
+
+function subjectArg(value) {
+  const text = value.trim();
+  if (text.startsWith('{')) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(`--subject is not JSON: ${e.message}`);
+    }
+  }
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new UsageError('--subject is format:value (email:alice@example.com) or JSON');
+  const format = text.slice(0, colon);
+  const rest = text.slice(colon + 1);
+  if (format === 'iss_sub') {
+    const bar = rest.lastIndexOf('|');
+    if (bar <= 0) throw new UsageError('--subject iss_sub:<issuer>|<sub>');
+    return { format, iss: rest.slice(0, bar), sub: rest.slice(bar + 1) };
+  }
+  const member = SUBJECT_MEMBER[format];
+  if (!member) {
+    throw new UsageError(`--subject: no shorthand for format ${JSON.stringify(format)} (give JSON, or one of ${Object.keys(SUBJECT_MEMBER).join(', ')}, iss_sub)`);
+  }
+  // did and account values contain colons themselves: everything after the first is the value.
+  const v = format === 'did' ? `did:${rest}` : format === 'account' && !rest.startsWith('acct:') ? `acct:${rest}` : rest;
+  return { format, [member]: v };
+}
+
+function eventType(value) {
+  const catalog = api.eventCatalog();
+  const t = catalog.find((e) => e.uri === value || e.name === value);
+  if (!t) throw new UsageError(`--event ${value}: not an event type name or URI of the catalogue (see: shared-signals catalog)`);
+  return t;
+}
+
+function fieldValue(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function eventClaims(type, fields = []) {
+  const claims = {};
+  for (const f of fields) {
+    const eq = f.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--field ${f}: give name=value`);
+    const name = f.slice(0, eq);
+    const value = fieldValue(f.slice(eq + 1));
+    const dot = name.indexOf('.');
+    if (dot > 0) {
+      const outer = name.slice(0, dot);
+      if (claims[outer] !== undefined && (typeof claims[outer] !== 'object' || claims[outer] === null)) {
+        throw new UsageError(`--field ${name}: ${outer} is already a value`);
+      }
+      (claims[outer] ??= {})[name.slice(dot + 1)] = value;
+    } else {
+      claims[name] = value;
+    }
+  }
+  if (type.profile === 'caep' && claims.event_timestamp === undefined) {
+    claims.event_timestamp = Math.floor(Date.now() / 1000);
+  }
+  return claims;
+}
+
+async function emitEvent(flags) {
+  for (const f of ['url', 'token', 'event', 'subject']) {
+    if (flags[f] === undefined) throw new UsageError(`emit needs --${f}`);
+  }
+  const type = eventType(flags.event);
+  const body = { sub_id: subjectArg(flags.subject), events: { [type.uri]: eventClaims(type, flags.field) } };
+  if (flags.txn !== undefined) body.txn = flags.txn;
+  const base = flags.url.replace(/\/+$/, '');
+  const url = base.endsWith('/ssf/events') ? base : `${base}/ssf/events`;
+  let res;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${flags.token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      redirect: 'error',
+      signal: AbortSignal.timeout(30000),
+    });
+  } catch (e) {
+    throw new UsageError(`POST ${url} failed: ${e.cause ? e.cause.code || e.cause.message : e.message}`);
+  }
+  const text = await res.text();
+  let answer;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    answer = undefined;
+  }
+  return { status: res.status, answer, body };
+}
+
 async function main(argv) {
   const [command, ...rest] = argv;
   if (command === 'help' || command === '-h' || command === '--help') {
@@ -327,6 +450,25 @@ async function main(argv) {
       const catalog = api.eventCatalog();
       if (flags.json) out.push(JSON.stringify(catalog, null, 2));
       else for (const t of catalog) out.push(`${t.profile.padEnd(5)} ${t.title.padEnd(36)} ${t.uri}`);
+      break;
+    }
+    case 'emit': {
+      const { status: http, answer, body } = await emitEvent(flags);
+      if (http === 202 && answer && answer.sets) {
+        if (flags.json) out.push(JSON.stringify(answer, null, 2));
+        else {
+          const n = Object.keys(answer.sets).length;
+          out.push(`accepted: ${Object.keys(body.events)[0]} about ${JSON.stringify(body.sub_id)}`);
+          out.push(`${n} stream${n === 1 ? '' : 's'}${n ? ':' : ''}`);
+          for (const [id, jti] of Object.entries(answer.sets)) out.push(`  ${id}  jti ${jti}`);
+          for (const [id, why] of Object.entries(answer.refused || {})) out.push(`  ${id}  refused: ${why}`);
+        }
+      } else {
+        status = 1;
+        const why = answer && answer.description ? `${answer.err}: ${answer.description}` : `HTTP ${http}`;
+        if (flags.json) out.push(JSON.stringify({ status: http, ...(answer || {}) }, null, 2));
+        else out.push(`refused (HTTP ${http}) ${why}`);
+      }
       break;
     }
     default:

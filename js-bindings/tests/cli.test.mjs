@@ -9,23 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { signSet, generateKey } from 'shared-signals';
-import { claims, forge, header, keyPair, NOW, ISS, AUD } from './helpers.mjs';
+import { claims, forge, header, keyPair, NOW, ISS, AUD, cli } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const pkgDir = path.dirname(require.resolve('shared-signals/package.json'));
 const bin = path.join(process.cwd(), 'node_modules', '.bin', 'shared-signals');
 
-async function cli(args, input) {
-  const child = execFile(bin, args, { encoding: 'utf8' });
-  if (input !== undefined) child.stdin.end(input);
-  else child.stdin.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const [code] = await once(child, 'close');
-  return { code, stdout, stderr };
-}
 
 const key = keyPair('ES256', { kid: 'cli' });
 const token = forge(header(key), claims(), key);

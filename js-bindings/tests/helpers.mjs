@@ -3,6 +3,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 
 export const REPO_ROOT = process.env.SSF_REPO_ROOT;
 export const VECTORS = process.env.SSF_VECTORS;
@@ -104,4 +106,18 @@ export function header(key, overrides = {}) {
   const h = { alg: key.alg, kid: key.kid, typ: 'secevent+jwt', ...overrides };
   for (const [k, v] of Object.entries(h)) if (v === undefined) delete h[k];
   return h;
+}
+
+/** Runs the installed `shared-signals` command with `args` (and `input` on stdin). */
+export async function cli(args, input) {
+  const bin = path.join(process.cwd(), 'node_modules', '.bin', 'shared-signals');
+  const child = execFile(bin, args, { encoding: 'utf8' });
+  if (input !== undefined) child.stdin.end(input);
+  else child.stdin.end();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const [code] = await once(child, 'close');
+  return { code, stdout, stderr };
 }

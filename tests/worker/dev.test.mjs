@@ -28,7 +28,7 @@ function variablesInSource() {
     }
   };
   walk(path.join(ROOT, 'worker/src'));
-  for (const binding of ['SSF_KV', 'SSF_QUEUE', 'SSF_NODE']) names.delete(binding);
+  for (const binding of ['SSF_KV', 'SSF_QUEUE', 'SSF_NODE', 'SSF_DIRECTORY', 'SSF_EMIT_QUEUE']) names.delete(binding);
   return [...names].sort();
 }
 

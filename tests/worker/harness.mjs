@@ -45,7 +45,7 @@ export function workerSigningJwk() {
  * Starts the worker in workerd. `vars` adds/overrides variables (numbers are passed as
  * strings). `persist` = a directory: KV and Durable Object state persisted there.
  */
-export async function startWorker({ vars = {}, persist, signingKey = true } = {}) {
+export async function startWorker({ vars = {}, persist, signingKey = true, emitQueue = false } = {}) {
   // SSF_LOCAL: the test peers are http servers on 127.0.0.1, which only a local
   // deployment may call.
   const bindings = { SSF_TOKENS: JSON.stringify(TOKENS), SSF_LOCAL: 'true' };
@@ -67,10 +67,16 @@ export async function startWorker({ vars = {}, persist, signingKey = true } = {}
     durableObjects: {
       SSF_QUEUE: { className: 'SsfQueue', useSQLite: true },
       SSF_NODE: { className: 'SsfNode', useSQLite: true },
+      SSF_DIRECTORY: { className: 'SsfDirectory', useSQLite: true },
     },
     bindings,
     cf: false,
   };
+  if (emitQueue) {
+    // The Cloudflare Queue that originated events beyond SSF_EMIT_DIRECT_TARGETS go through.
+    opts.queueProducers = { SSF_EMIT_QUEUE: { queueName: 'ssf-emit' } };
+    opts.queueConsumers = { 'ssf-emit': { maxBatchSize: 10, maxBatchTimeout: 0.2, maxRetries: 10, retryDelay: 0 } };
+  }
   if (persist) {
     opts.kvPersist = path.join(persist, 'kv');
     opts.durableObjectsPersist = path.join(persist, 'do');

@@ -27,7 +27,7 @@ pub fn secrets_equal(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The token of an `Authorization: Bearer <token>` header.
-fn bearer_token(req: &Request) -> Option<String> {
+pub(crate) fn bearer_token(req: &Request) -> Option<String> {
     let h = req.headers().get("Authorization").ok().flatten()?;
     let h = h.trim();
     let (scheme, rest) = h.split_once(' ')?;

@@ -17,6 +17,14 @@ pub const NODE_BINDING: &str = "SSF_NODE";
 pub const VAR_TOKENS: &str = "SSF_TOKENS";
 pub const VAR_ISSUER: &str = "SSF_ISSUER";
 pub const VAR_SIGNING_JWK: &str = "SSF_SIGNING_JWK";
+/// JSON array of the bearer tokens that may originate events (`POST /ssf/events`).
+pub const VAR_EMITTER_TOKENS: &str = "SSF_EMITTER_TOKENS";
+/// Durable Object binding of the directory of streams taking originated events (class
+/// `SsfDirectory`, one instance).
+pub const DIRECTORY_BINDING: &str = "SSF_DIRECTORY";
+/// Optional Cloudflare Queue binding through which originated events reach the targets a
+/// request does not reach itself.
+pub const EMIT_QUEUE_BINDING: &str = "SSF_EMIT_QUEUE";
 
 // ---- routes (advertised by discovery) --------------------------------------------------
 pub const DISCOVERY_PATH: &str = "/.well-known/ssf-configuration";
@@ -30,6 +38,8 @@ pub const REMOVE_SUBJECT_PATH: &str = "/ssf/subjects:remove";
 pub const VERIFICATION_PATH: &str = "/ssf/verify";
 /// Extension for operators: a stream's queue counters and the `setErrs` its poller reported.
 pub const QUEUE_INFO_PATH: &str = "/ssf/queue";
+/// `POST`: originate events (DESIGN section 9), with an emitter token.
+pub const EVENTS_PATH: &str = "/ssf/events";
 /// `POST {POLL_PREFIX}{stream_id}`: the stream's RFC 8936 poll endpoint.
 pub const POLL_PREFIX: &str = "/ssf/poll/";
 /// `POST {PUSH_PREFIX}{stream_id}`: the stream's RFC 8935 push endpoint (for the upstream).
@@ -83,6 +93,12 @@ pub const CLOCK_SKEW_SECONDS: u64 = 300;
 pub const MIN_VERIFICATION_INTERVAL: u64 = 0;
 /// Most JWKS documents an isolate keeps parsed (least recently used dropped first).
 pub const MAX_CACHED_JWKS: usize = 256;
+/// Originated events: at most this many target streams are reached from the request
+/// itself; the others go through `SSF_EMIT_QUEUE` when it is bound. Override:
+/// `SSF_EMIT_DIRECT_TARGETS`.
+pub const EMIT_DIRECT_TARGETS: u64 = 500;
+/// Originated events: target streams reached at a time. Override: `SSF_EMIT_CONCURRENCY`.
+pub const EMIT_CONCURRENCY: u64 = 16;
 /// Most streams a receiver may create.
 pub const MAX_STREAMS_PER_RECEIVER: usize = 100;
 

@@ -7,14 +7,16 @@
 //!
 //! This file is only the router; one module per concept does the work:
 //! `auth` (bearer tokens), `stream` (the per-stream Durable Object: settings, push checks,
-//! queue), `streams` (the receivers' index of stream ids in KV), `node` (the node-wide
+//! queue), `directory` (the streams taking originated events), `emit` (`POST /ssf/events`), `streams` (the receivers' index of stream ids in KV), `node` (the node-wide
 //! Durable Object), `push`, `poll`, `management`, `keys` (the worker's signing key and the
 //! sources' JWKS cache), `fetch` (every outgoing request), `webcrypto` (signature checks by
 //! the runtime), `discovery`.
 
 mod auth;
 mod config;
+mod directory;
 mod discovery;
+mod emit;
 mod fetch;
 mod http;
 mod keys;
@@ -27,10 +29,11 @@ mod stream;
 mod streams;
 mod webcrypto;
 
+pub use directory::SsfDirectory;
 pub use node::SsfNode;
 pub use stream::SsfQueue;
 
-use worker::{event, Context, Env, Method, Request, Response, Result};
+use worker::{event, Context, Env, MessageBatch, Method, Request, Response, Result};
 
 use crate::config::*;
 use crate::http::{ApiError, HandlerResult};
@@ -49,6 +52,12 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     })
 }
 
+/// The Cloudflare Queue `SSF_EMIT_QUEUE` (originated events beyond what a request reaches).
+#[event(queue)]
+async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> Result<()> {
+    emit::consume(batch, &env).await
+}
+
 async fn route(req: Request, env: &Env) -> HandlerResult {
     let path = req.path();
     let method = req.method();
@@ -64,6 +73,7 @@ async fn route(req: Request, env: &Env) -> HandlerResult {
         REMOVE_SUBJECT_PATH => management::remove_subject(req, env).await,
         VERIFICATION_PATH => management::verification(req, env).await,
         QUEUE_INFO_PATH => management::queue_info(req, env).await,
+        EVENTS_PATH => emit::handle(req, env).await,
         p if p.starts_with(PUSH_PREFIX) => {
             let id = p[PUSH_PREFIX.len()..].to_string();
             push::handle(req, env, &id).await

@@ -24,6 +24,7 @@
 //! | [`status`] | stream status ([`StreamStatus`]) |
 //! | [`subjects`] | add / remove subject requests |
 //! | [`verification`] | verification request |
+//! | [`emit`] | a node's own event to originate ([`EmitRequest`]) |
 //! | [`problem`] | RFC 9457 problem details, for management API error bodies |
 
 use alloc::format;
@@ -33,6 +34,7 @@ use alloc::vec::Vec;
 use crate::error::Error;
 use crate::json::{Map, Number, Value};
 
+pub mod emit;
 pub mod intake;
 pub mod metadata;
 pub mod poll;
@@ -43,6 +45,7 @@ pub mod stream;
 pub mod subjects;
 pub mod verification;
 
+pub use emit::EmitRequest;
 pub use metadata::{discovery_url, AuthorizationScheme, DefaultSubjects, TransmitterMetadata};
 pub use poll::{PollRequest, PollResponse};
 pub use problem::ProblemDetails;

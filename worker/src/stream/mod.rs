@@ -24,6 +24,7 @@
 
 mod accept;
 mod delivery;
+mod emit;
 mod queue;
 pub mod record;
 
@@ -107,6 +108,8 @@ pub struct SsfQueue {
     poll_wakeups: Cell<u64>,
     /// When the alarm is set for, as far as this instance set it.
     alarm_at: Cell<Option<i64>>,
+    /// The directory holds this stream's current entry, as far as this instance knows.
+    published: Cell<bool>,
 }
 
 #[derive(Deserialize)]
@@ -132,6 +135,7 @@ impl DurableObject for SsfQueue {
             settings: RefCell::new(None),
             poll_wakeups: Cell::new(0),
             alarm_at: Cell::new(None),
+            published: Cell::new(false),
         }
     }
 
@@ -162,7 +166,23 @@ impl DurableObject for SsfQueue {
             Map::new()
         };
         if path == "/create" {
-            return Ok(json_response(200, &self.create(&body)?));
+            let out = self.create(&body)?;
+            if let Some(rec) = self.settings()?.filter(|_| is_result(&out, "created")) {
+                self.publish_entry(&rec.rec.id).await?;
+                self.published.set(true);
+            }
+            return Ok(json_response(200, &out));
+        }
+        if !self.published.get() {
+            self.publish_if_stale().await?;
+            self.published.set(true);
+        }
+        if path == "/emit" {
+            let out = self.emit(&body).await?;
+            if is_result(&out, "stored") {
+                self.arm_delivery().await?;
+            }
+            return Ok(json_response(200, &out));
         }
         // Every other operation is the owner's.
         let owner = body.get_str("owner").unwrap_or_default();
@@ -201,6 +221,18 @@ impl DurableObject for SsfQueue {
             "/info" => self.info()?,
             _ => return Response::error("no such stream operation", 404),
         };
+        let changed = match path.as_str() {
+            "/put" => is_result(&out, "ok"),
+            "/subject" => true,
+            "/delete" => true,
+            "/status" => matches!(out.get("changed"), Some(Value::Bool(true))),
+            _ => false,
+        };
+        if changed {
+            self.published.set(false);
+            self.publish_entry(&settings.rec.id).await?;
+            self.published.set(true);
+        }
         if matches!(path.as_str(), "/enqueue" | "/status" | "/put") {
             self.arm_delivery().await?;
         }
@@ -212,6 +244,10 @@ fn missing() -> Response {
     let mut m = Map::new();
     m.insert("missing", true);
     json_response(200, &Value::Object(m))
+}
+
+fn is_result(v: &Value, r: &str) -> bool {
+    v.get("result").and_then(Value::as_str) == Some(r)
 }
 
 fn result(r: &str) -> Value {

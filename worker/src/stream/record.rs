@@ -98,17 +98,28 @@ impl StreamRecord {
 
     /// `events_delivered` as stored.
     pub fn events_delivered(&self) -> Vec<String> {
-        self.config
-            .get("events_delivered")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
+        string_list(self.config.get("events_delivered"))
     }
+}
+
+/// The strings of a JSON array (nothing for anything else).
+pub fn string_list(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The subject identifiers of a stored list (unreadable entries skipped: they were checked
+/// when stored).
+pub fn subject_list(list: &[Value]) -> Vec<SubjectId> {
+    list.iter()
+        .filter_map(|v| SubjectId::from_value(v).ok().map(|(s, _)| s))
+        .collect()
 }
 
 /// Where a source's keys come from, ready to use.
@@ -137,15 +148,10 @@ pub struct Settings {
 
 impl Settings {
     pub fn new(rec: StreamRecord, default_subjects: DefaultSubjects) -> Self {
-        let subjects = |list: &[Value]| {
-            list.iter()
-                .filter_map(|v| SubjectId::from_value(v).ok().map(|(s, _)| s))
-                .collect()
-        };
         let filter = StreamFilter::new(rec.events_delivered(), default_subjects)
             .with_subjects(
-                subjects(&rec.subjects_added),
-                subjects(&rec.subjects_removed),
+                subject_list(&rec.subjects_added),
+                subject_list(&rec.subjects_removed),
             )
             .always_including(SubjectId::opaque(&rec.id));
         let push_target = rec
