@@ -86,7 +86,7 @@ const mf = new Miniflare(process.env.BENCH_FLOOR ? {
   },
   // The load test stores tens of thousands of SETs with no backend polling them: lift the
   // per-stream cap (10,000 by default) so every push is stored, as the Node receiver does.
-  bindings: { SSF_TOKENS: process.env.BENCH_TOKENS, SSF_MAX_QUEUED_SETS: '10000000', SSF_LOCAL: 'true' },
+  bindings: { SSF_TOKENS: process.env.BENCH_TOKENS, SSF_MAX_QUEUED_SETS: '10000000', SSF_LOCAL: 'true', ...JSON.parse(process.env.BENCH_VARS || '{}') },
   cf: false,
   host: '127.0.0.1',
   port: Number(process.env.BENCH_PORT),
@@ -97,16 +97,19 @@ mf.ready.then((u) => console.log('ready ' + u.href));
 `;
 
 /**
- * Starts the built worker in workerd (MINIFLARE_HOST) on `port` with fresh state and one
- * receiver token: `{child, base, token, state}`. Wait with `waitReady`; end with `stopWorker`.
+ * Starts the built worker in workerd (MINIFLARE_HOST) on `port` with fresh state,
+ * `receivers` receiver tokens and extra variables `vars`: `{child, base, token, tokens,
+ * state}` (`token` = the first). Wait with `waitReady`; end with `stopWorker`.
  */
-export function launchWorker(port, statePrefix) {
+export function launchWorker(port, statePrefix, { receivers = 1, vars = {} } = {}) {
   const state = mkdtempSync(path.join(os.tmpdir(), statePrefix));
-  const token = randomBytes(18).toString('base64url');
+  const tokens = Array.from({ length: receivers }, () => randomBytes(18).toString('base64url'));
   const child = start(process.execPath, ['-e', MINIFLARE_HOST], {
-    ROOT, BENCH_PORT: String(port), BENCH_STATE: state, BENCH_TOKENS: JSON.stringify({ [token]: 'bench' }),
+    ROOT, BENCH_PORT: String(port), BENCH_STATE: state,
+    BENCH_TOKENS: JSON.stringify(Object.fromEntries(tokens.map((t, i) => [t, `bench-${i}`]))),
+    BENCH_VARS: JSON.stringify(vars),
   });
-  return { child, base: `http://127.0.0.1:${port}`, token, state };
+  return { child, base: `http://127.0.0.1:${port}`, token: tokens[0], tokens, state };
 }
 
 export async function stopWorker({ child, state }) {

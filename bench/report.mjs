@@ -218,6 +218,29 @@ if (!rl) {
 }
 p();
 
+// ---- 3c ----
+p('### Originated events: POST /ssf/events fanned out to its target streams vs jose signing the same SETs');
+p();
+const em = json('emit.json');
+if (!em) {
+  p(`Originated events: ${nm('emit')}.`);
+} else {
+  const ew = em.worker && !em.worker.error ? em.worker : null;
+  const ej = em.jose && !em.jose.error ? em.jose : null;
+  p(`Method: bench/emit.mjs. 1,000 poll streams of 10 receivers; one event type taken by 1, one by 100, one by all 1,000 of them. Time to 202 = median over several \`POST /ssf/events\` (each answered only after every target's Durable Object signed and stored its SET, ES256, the key given as \`SSF_SIGNING_JWK\`); CPU per SET = CPU of the whole workerd process tree during those emits / SETs made (routing, the directory lookup, one Durable Object call, parsing and checking the request again, signing in wasm, the SQLite insert). Peer: jose in Node signing the same claims with the same key, one SET per target, in the same run.${ew ? '' : ` Worker: not measured (${em.worker?.error}).`}${ej ? '' : ` jose: not measured (${em.jose?.error}).`}`);
+  p();
+  p('| targets | worker: time to 202 ms | jose: time to sign them ms | worker: CPU ms per SET | jose: CPU ms per SET | CPU per SET, jose vs worker (>1 = worker better) |');
+  p('|---:|---:|---:|---:|---:|---:|');
+  for (const k of ['one', 'hundred', 'thousand']) {
+    const w = ew?.[k];
+    const j = ej?.[k];
+    p(`| ${w?.targets ?? j?.targets} | ${w ? f1(w.ms_to_202_p50) : '-'} | ${j ? f1(j.ms_p50) : '-'} | ${w ? f2(w.cpu_ms_per_set) : '-'} | ${j ? f2(j.cpu_ms_per_set) : '-'} | ${w && j ? ratio(j.cpu_ms_per_set, w.cpu_ms_per_set) : '-'} |`);
+  }
+  p();
+  p('(jose only signs; the worker also stores each SET durably in its stream\'s queue before answering. At the edge the targets\' objects run on many machines; here all of them share 2 cores.)');
+}
+p();
+
 // ---- 4 ----
 p('## 4. Sizes');
 p();

@@ -6,7 +6,9 @@
 #   2. the npm package vs jose in Node (bench/npm.mjs), and its transport layer (remote
 #      keys, push endpoint under node:http) vs jose's equivalents (bench/transport.mjs)
 #   3. the worker in workerd vs a minimal Node + jose receiver (bench/receivers.mjs), and
-#      push delivery out of the worker vs a minimal Node relay (bench/relay.mjs)
+#      push delivery out of the worker vs a minimal Node relay (bench/relay.mjs), and
+#      originated events fanned out to 1 / 100 / 1,000 streams vs jose signing them
+#      (bench/emit.mjs)
 #   4. sizes (npm tarball and wasm, worker wasm, inspector transfer, jose's package)
 # A part whose prerequisite is missing or that fails is reported as "not measured (reason)";
 # the script still writes the report. Nothing here asserts on time.
@@ -93,6 +95,7 @@ elif [ ! -f worker/build/index.js ]; then
 else
   part receivers node bench/receivers.mjs "$OUT/receivers.json"
   part relay node bench/relay.mjs "$OUT/relay.json"
+  part emit node bench/emit.mjs "$OUT/emit.json"
 fi
 
 # ---- 4. sizes ----------------------------------------------------------------------------------

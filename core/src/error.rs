@@ -258,6 +258,16 @@ pub enum Error {
         /// What was wrong, naming the member (for example `maxEvents must be ...`).
         detail: String,
     },
+    /// A transmitter's answer to one of the receiver's calls (`wire::client`) failed or
+    /// broke a rule.
+    UpstreamAnswer {
+        /// Which call (for example `stream creation`).
+        call: &'static str,
+        /// The HTTP status of the answer (0: not sent).
+        status: u16,
+        /// What was wrong.
+        detail: String,
+    },
 }
 
 impl Error {
@@ -292,7 +302,8 @@ impl Error {
             | SubjectMissing { .. }
             | IdentifierSubject { .. }
             | Rng
-            | InvalidMessage { .. } => ErrCode::InvalidRequest,
+            | InvalidMessage { .. }
+            | UpstreamAnswer { .. } => ErrCode::InvalidRequest,
             AlgNone
             | AlgHmac(_)
             | AlgMissing
@@ -369,6 +380,7 @@ impl Error {
             TooOld => "too_old",
             StateMismatch => "state_mismatch",
             InvalidMessage { .. } => "invalid_message",
+            UpstreamAnswer { .. } => "upstream_answer",
             SubjectMissing { .. } => "subject_missing",
             IdentifierSubject { .. } => "identifier_subject_format",
             ProfileRule { rule, .. } => rule.code(),
@@ -453,6 +465,7 @@ impl fmt::Display for Error {
             TooOld => f.write_str("iat is older than the allowed maximum age"),
             StateMismatch => f.write_str("verification state does not match"),
             InvalidMessage { what, detail } => write!(f, "invalid {what}: {detail}"),
+            UpstreamAnswer { call, detail, .. } => write!(f, "upstream {call}: {detail}"),
             SubjectMissing { uri } => write!(
                 f,
                 "event {uri} names no subject: there is no top-level sub_id and no subject \

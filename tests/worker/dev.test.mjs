@@ -105,6 +105,12 @@ describe('make dev (scripts/dev.sh)', () => {
       SSF_PUSH_RETRY_SECONDS: '3',
       SSF_PUSH_MAX_BACKOFF_SECONDS: '301',
       SSF_PUSH_CONCURRENCY: '2',
+      SSF_EMITTER_TOKENS: JSON.stringify(['dev-emitter-token']),
+      SSF_EMIT_DIRECT_TARGETS: '400',
+      SSF_EMIT_CONCURRENCY: '8',
+      SSF_UPSTREAM_POLL_SECONDS: '31',
+      SSF_UPSTREAM_POLL_INTERVAL_SECONDS: '2',
+      SSF_UPSTREAM_RETRY_SECONDS: '3',
     });
     dev = await startDev({ ...values, PORT: String(port), SSF_DEV_STATE: state });
     readyAfterMs = dev.readyAfterMs;

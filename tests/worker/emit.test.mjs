@@ -254,3 +254,20 @@ describe('POST /ssf/events: beyond SSF_EMIT_DIRECT_TARGETS, through the Cloudfla
     } finally { await q.stop(); }
   });
 });
+
+describe("POST /ssf/events: the README's example", () => {
+  test('the body the README sends is accepted and reaches a stream', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { ROOT } = await import('./harness.mjs');
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Originating events'), readme.indexOf('### Connecting Google or Okta'));
+    const body = JSON.parse(section.match(/-d '(\{[\s\S]*?\})'/)[1]);
+    const r = await emit(body);
+    assert.equal(r.status, 202, r.text);
+    assert.ok(r.json.sets[S.all.stream_id], 'the stream taking every event got it');
+    const claims = await verified((await w.drain(S.all))[r.json.sets[S.all.stream_id]], S.all);
+    assert.equal(claims.txn, body.txn);
+    for (const c of [S.paused, S.noAlice]) await w.drain(c);
+  });
+});

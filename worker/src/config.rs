@@ -99,6 +99,16 @@ pub const MAX_CACHED_JWKS: usize = 256;
 pub const EMIT_DIRECT_TARGETS: u64 = 500;
 /// Originated events: target streams reached at a time. Override: `SSF_EMIT_CONCURRENCY`.
 pub const EMIT_CONCURRENCY: u64 = 16;
+/// Upstream poll registrations: a long poll of the upstream is waited for this long (plus
+/// 5 s) before it counts as failed. Override: `SSF_UPSTREAM_POLL_SECONDS`.
+pub const UPSTREAM_POLL_SECONDS: u64 = 30;
+/// Upstream poll registrations: the pause after a poll that brought nothing (the upstream
+/// answered at once rather than holding the poll). Override:
+/// `SSF_UPSTREAM_POLL_INTERVAL_SECONDS`.
+pub const UPSTREAM_POLL_INTERVAL_SECONDS: u64 = 1;
+/// Upstream poll registrations: first retry delay after a failed poll, doubled per failure
+/// up to `PUSH_MAX_BACKOFF_SECONDS`. Override: `SSF_UPSTREAM_RETRY_SECONDS`.
+pub const UPSTREAM_RETRY_SECONDS: u64 = 2;
 /// Most streams a receiver may create.
 pub const MAX_STREAMS_PER_RECEIVER: usize = 100;
 

@@ -157,15 +157,17 @@ async fn fan_out(env: &Env, emission: &Emission, targets: Vec<String>) -> Result
     }
     if !later.is_empty() {
         let Some(queue) = queue else {
-            return Err(ApiError::new(
+            let mut e = ApiError::new(
                 503,
-                "temporarily_unavailable",
+                "server_error",
                 format!(
                     "{unreached} target stream(s) could not be reached ({} reached); \
                      retrying sends the event again to every target",
                     sets.len()
                 ),
-            ));
+            );
+            e.retry_after = Some(1);
+            return Err(e);
         };
         hand_over(&queue, emission, &later).await?;
         for (id, jti) in &later {

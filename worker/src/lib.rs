@@ -27,6 +27,7 @@ mod poll;
 mod push;
 mod stream;
 mod streams;
+mod upstream;
 mod webcrypto;
 
 pub use directory::SsfDirectory;

@@ -44,6 +44,8 @@ use crate::keys::signing_key;
 use crate::stream::record::StreamRecord;
 use crate::stream::{Enqueued, StreamClient};
 use crate::streams::{random_id, StreamIndex};
+use crate::upstream;
+use ssf_core::wire::upstream::Register;
 
 fn core_400(e: ssf_core::Error) -> ApiError {
     ApiError::bad_request(e.to_string())
@@ -182,11 +184,21 @@ pub async fn configuration(mut req: Request, env: &Env) -> HandlerResult {
             let (_, cfg) = client
                 .update(|rec| {
                     let mut cfg = served_config(env, &origin, rec)?;
+                    let registered = rec.upstream.is_some().then(|| cfg.source.clone());
+                    if registered.is_some() && update.source.is_some() {
+                        return Err(ApiError::bad_request(
+                            "source: a registered source is kept up to date by its \
+                             registration; delete the stream and create it again to change it",
+                        ));
+                    }
                     let poll = poll_url(&origin, &rec.id);
                     if replace {
                         apply_replace(&mut cfg, &update, &poll).map_err(core_400)?;
                     } else {
                         apply_patch(&mut cfg, &update, &poll).map_err(core_400)?;
+                    }
+                    if let Some(source) = registered {
+                        cfg.source = source;
                     }
                     finish_config(env, &mut cfg)?;
                     rec.config = config_object(&cfg);
@@ -197,7 +209,27 @@ pub async fn configuration(mut req: Request, env: &Env) -> HandlerResult {
         }
         Method::Delete => {
             let id = stream_id_param(&req)?;
-            StreamClient::new(env, &id, &receiver.id)?.delete().await?;
+            let client = StreamClient::new(env, &id, &receiver.id)?;
+            let rec = client.load().await?.rec;
+            if let Some(link) = rec.upstream.as_ref().and_then(upstream::Link::from_value) {
+                // Best effort: the delete succeeds whatever the upstream says.
+                let outcome = match upstream::authorization(env, &link.register).await {
+                    Ok(auth) => {
+                        upstream::unregister(
+                            env,
+                            &link.transmitter,
+                            &auth,
+                            &link.upstream_stream_id,
+                        )
+                        .await
+                    }
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = outcome {
+                    worker::console_warn!("stream {id}: upstream stream not deleted: {}", e.0);
+                }
+            }
+            client.delete().await?;
             StreamIndex::new(env)?.remove(&receiver.id, &id).await?;
             empty(204)
         }
@@ -222,10 +254,20 @@ async fn list(env: &Env, receiver: &Receiver) -> Result<Vec<StreamRecord>, ApiEr
 }
 
 async fn create(req: &mut Request, env: &Env, receiver: &Receiver, origin: &str) -> HandlerResult {
-    let body = read_json_object(req).await?;
-    let create = CreateStreamRequest::from_value(&Value::Object(body)).map_err(core_400)?;
-    ssf_core::wire::intake::check_create(&create).map_err(core_400)?;
-    validate_source(env, create.source.as_ref())?;
+    let mut body = read_json_object(req).await?;
+    let register = take_register(env, &mut body)?;
+    if register.is_some() {
+        // Everything but the upstream's part is checked before the upstream is called.
+        let mut probe = body.clone();
+        fill_source(&mut probe, "https://upstream.invalid/jwks", "upstream");
+        let probe = CreateStreamRequest::from_value(&Value::Object(probe)).map_err(core_400)?;
+        ssf_core::wire::intake::check_create(&probe).map_err(core_400)?;
+    } else {
+        let create =
+            CreateStreamRequest::from_value(&Value::Object(body.clone())).map_err(core_400)?;
+        ssf_core::wire::intake::check_create(&create).map_err(core_400)?;
+        validate_source(env, create.source.as_ref())?;
+    }
     let index = StreamIndex::new(env)?;
     if index.list(&receiver.id).await?.len() >= MAX_STREAMS_PER_RECEIVER {
         return Err(ApiError::conflict(format!(
@@ -234,6 +276,174 @@ async fn create(req: &mut Request, env: &Env, receiver: &Receiver, origin: &str)
     }
     let id = random_id()?;
     let push_authorization = new_push_credential()?;
+    let Some(register) = register else {
+        return create_stream(env, receiver, origin, &id, push_authorization, body, None).await;
+    };
+    let (link, auth) =
+        register_upstream(env, origin, &id, &push_authorization, &register, &mut body).await?;
+    let created = create_stream(
+        env,
+        receiver,
+        origin,
+        &id,
+        push_authorization,
+        body,
+        Some(&link),
+    )
+    .await;
+    if let Err(e) = created {
+        // Nothing is left upstream when our side could not be stored.
+        let _ = upstream::unregister(env, &link.transmitter, &auth, &link.upstream_stream_id).await;
+        return Err(e);
+    }
+    let client = StreamClient::new(env, &id, &receiver.id)?;
+    let state = link.verification_state.as_deref().unwrap_or_default();
+    if let Err(e) = upstream::verify(
+        env,
+        &link.transmitter,
+        &auth,
+        &link.upstream_stream_id,
+        state,
+    )
+    .await
+    {
+        let mut set = Map::new();
+        set.insert("error", e.0.as_str());
+        client.registration_change(set, &[]).await?;
+    }
+    let rec = client.load().await?.rec;
+    Ok(mgmt_json(
+        201,
+        &served_config(env, origin, &rec)?.to_value(),
+    ))
+}
+
+/// Removes `source.register` from a create request and reads it; a registered source may
+/// not give what the registration finds out (keys, audience).
+fn take_register(env: &Env, body: &mut Map) -> Result<Option<Register>, ApiError> {
+    let Some(Value::Object(source)) = body.get_mut("source") else {
+        return Ok(None);
+    };
+    let Some(value) = source.remove("register") else {
+        return Ok(None);
+    };
+    let register =
+        Register::from_value(&value).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    for name in ["jwks", "jwks_uri", "audience", "registration"] {
+        if source.contains_key(name) {
+            return Err(ApiError::bad_request(format!(
+                "source.{name}: a registered source takes it from the upstream; do not give it"
+            )));
+        }
+    }
+    let rules = UrlRules::from_env(env);
+    let issuer = source.get_str("issuer").unwrap_or_default();
+    ssf_core::wire::check_issuer_url(issuer, rules.core_policy())
+        .map_err(|e| ApiError::bad_request(format!("source.issuer: {e}")))?;
+    rules
+        .check(issuer)
+        .map_err(|why| ApiError::bad_request(format!("source.issuer: {why}")))?;
+    for (name, url) in register.urls() {
+        rules
+            .check(url)
+            .map_err(|why| ApiError::bad_request(format!("source.register.{name}: {why}")))?;
+    }
+    Ok(Some(register))
+}
+
+/// Sets the source's keys and audience (from the upstream).
+fn fill_source(body: &mut Map, jwks_uri: &str, audience: &str) {
+    if let Some(Value::Object(source)) = body.get_mut("source") {
+        source.insert("jwks_uri", jwks_uri);
+        source.insert("audience", audience);
+    }
+}
+
+/// Registers stream `id` at the upstream and completes the create request's source with
+/// what the upstream said. `502` (nothing left upstream) when that fails.
+async fn register_upstream(
+    env: &Env,
+    origin: &str,
+    id: &str,
+    push_authorization: &str,
+    register: &Register,
+    body: &mut Map,
+) -> Result<(upstream::Link, String), ApiError> {
+    let issuer = body
+        .get("source")
+        .and_then(Value::as_object)
+        .and_then(|s| s.get_str("issuer"))
+        .unwrap_or_default()
+        .to_string();
+    let events = body
+        .get("events_requested")
+        .map(|v| crate::stream::record::string_list(Some(v)));
+    let auth = upstream::authorization(env, register)
+        .await
+        .map_err(upstream::UpstreamError::into_api)?;
+    let push = push_url(origin, id);
+    let registered = upstream::register(
+        env,
+        &issuer,
+        register,
+        events,
+        (&push, push_authorization),
+        &auth,
+    )
+    .await
+    .map_err(upstream::UpstreamError::into_api)?;
+    let jwks_uri = registered
+        .transmitter
+        .metadata
+        .jwks_uri
+        .clone()
+        .unwrap_or_default();
+    if let Err(why) = UrlRules::from_env(env).check(&jwks_uri) {
+        let _ = upstream::unregister(
+            env,
+            &registered.transmitter,
+            &auth,
+            &registered.upstream_stream_id,
+        )
+        .await;
+        return Err(upstream::UpstreamError(format!("discovery: jwks_uri: {why}")).into_api());
+    }
+    fill_source(body, &jwks_uri, &registered.audience);
+    let mut registration = Map::new();
+    registration.insert("state", "registered");
+    registration.insert("upstream_stream_id", registered.upstream_stream_id.as_str());
+    registration.insert("delivery", register.delivery.as_str());
+    if let Some(Value::Object(source)) = body.get_mut("source") {
+        source.insert("register", register.redacted());
+        source.insert("registration", Value::Object(registration));
+    }
+    let link = upstream::Link {
+        register: register.clone(),
+        transmitter: registered.transmitter,
+        upstream_stream_id: registered.upstream_stream_id,
+        poll_endpoint: registered.poll_endpoint,
+        verification_state: Some(random_id()?),
+    };
+    Ok((link, auth))
+}
+
+/// Stores a new stream (`link`: its registration).
+async fn create_stream(
+    env: &Env,
+    receiver: &Receiver,
+    origin: &str,
+    id: &str,
+    push_authorization: String,
+    body: Map,
+    link: Option<&upstream::Link>,
+) -> HandlerResult {
+    let create = CreateStreamRequest::from_value(&Value::Object(body)).map_err(core_400)?;
+    if link.is_none() {
+        ssf_core::wire::intake::check_create(&create).map_err(core_400)?;
+    }
+    validate_source(env, create.source.as_ref())?;
+    let index = StreamIndex::new(env)?;
+    let id = id.to_string();
     let min_interval = knob(
         env,
         "SSF_MIN_VERIFICATION_INTERVAL",
@@ -254,12 +464,13 @@ async fn create(req: &mut Request, env: &Env, receiver: &Receiver, origin: &str)
     };
     let mut cfg = create.into_config(supplied).map_err(core_400)?;
     finish_config(env, &mut cfg)?;
-    let rec = StreamRecord::new(
+    let mut rec = StreamRecord::new(
         id.clone(),
         receiver.id.clone(),
         config_object(&cfg),
         push_authorization,
     );
+    rec.upstream = link.map(upstream::Link::to_value);
     // Index first: a stream the index lists but whose object has no record is skipped by
     // every read, while a stream missing from the index could never be listed.
     index.add(&receiver.id, &id).await?;
@@ -398,9 +609,49 @@ pub async fn status(mut req: Request, env: &Env) -> HandlerResult {
                     Some((&jti, &token)),
                 )
                 .await?;
+            // Applied upstream whether or not ours changed: the receiver asking for
+            // `enabled` wants the upstream enabled too, even if only the upstream paused.
+            if let Some(link) = rec.upstream.as_ref().and_then(upstream::Link::from_value) {
+                status_upstream(env, &client, &link, &wanted).await?;
+            }
             Ok(mgmt_json(200, &status_value(&rec.id, &status, reason)))
         }
         _ => Err(ApiError::method_not_allowed("GET, POST")),
+    }
+}
+
+/// Applies a status change at the upstream, best effort: our status is changed either
+/// way; the registration says whether the upstream followed.
+async fn status_upstream(
+    env: &Env,
+    client: &StreamClient,
+    link: &upstream::Link,
+    wanted: &StreamStatus,
+) -> Result<(), ApiError> {
+    let outcome = match upstream::authorization(env, &link.register).await {
+        Ok(auth) => {
+            upstream::apply_status(
+                env,
+                &link.transmitter,
+                &auth,
+                &link.upstream_stream_id,
+                wanted.status,
+                wanted.reason.as_deref(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let mut set = Map::new();
+    match outcome {
+        Ok(()) => {
+            set.insert("upstream_status", wanted.status.as_str());
+            client.registration_change(set, &["error"]).await
+        }
+        Err(e) => {
+            set.insert("error", e.0.as_str());
+            client.registration_change(set, &[]).await
+        }
     }
 }
 

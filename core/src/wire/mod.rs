@@ -25,6 +25,8 @@
 //! | [`subjects`] | add / remove subject requests |
 //! | [`verification`] | verification request |
 //! | [`emit`] | a node's own event to originate ([`EmitRequest`]) |
+//! | [`client`] | the receiver's calls to a transmitter (discovery, streams, status, verification, poll, OAuth token) |
+//! | [`upstream`] | `source.register`: a node registering itself at its upstream |
 //! | [`problem`] | RFC 9457 problem details, for management API error bodies |
 
 use alloc::format;
@@ -34,6 +36,7 @@ use alloc::vec::Vec;
 use crate::error::Error;
 use crate::json::{Map, Number, Value};
 
+pub mod client;
 pub mod emit;
 pub mod intake;
 pub mod metadata;
@@ -43,6 +46,7 @@ pub mod push;
 pub mod status;
 pub mod stream;
 pub mod subjects;
+pub mod upstream;
 pub mod verification;
 
 pub use emit::EmitRequest;

@@ -22,7 +22,7 @@ use ssf_core::set::{begin_verify, Set, VerifyOptions};
 use ssf_core::wire::Source;
 use worker::{Request, Response};
 
-use super::record::SourceKeySet;
+use super::record::{Settings, SourceKeySet};
 use super::SsfQueue;
 use crate::auth::secrets_equal;
 use crate::config::{knob, CLOCK_SKEW_SECONDS, JWKS_REFETCH_SECONDS, RETENTION_SECONDS};
@@ -73,6 +73,14 @@ impl SsfQueue {
         let token = std::str::from_utf8(&body)
             .map_err(|_| ApiError::bad_request("the body is not UTF-8"))?
             .trim();
+        self.accept(&settings, token).await?;
+        accepted()
+    }
+
+    /// Steps 4 to 6 for one SET, pushed or polled from the upstream (one code path for
+    /// both): verified against the source, noted when it speaks about the registration,
+    /// filtered, stored. `Ok` = stored, already held, or not taken by the stream.
+    pub(super) async fn accept(&self, settings: &Settings, token: &str) -> Result<(), ApiError> {
         let (source, keys) = settings
             .source
             .as_ref()
@@ -86,8 +94,11 @@ impl SsfQueue {
                 )
             })?;
         let set = self.verify_against_source(token, source, keys).await?;
+        if settings.rec.upstream.is_some() {
+            self.note_upstream_set(&set)?;
+        }
         if !settings.filter.takes(&set.claims) {
-            return accepted();
+            return Ok(());
         }
         let now = now_ms();
         self.prune_if_due(now, false)?;
@@ -95,7 +106,7 @@ impl SsfQueue {
             "full" => Err(ApiError::too_many(
                 "the stream's queue is full; retry later",
             )),
-            _ => accepted(),
+            _ => Ok(()),
         }
     }
 

@@ -74,25 +74,17 @@ impl SsfQueue {
         if settings.push_target.is_none() {
             return Ok(());
         }
-        let now = now_ms();
-        if self.alarm_at.get().is_some_and(|t| t <= now) {
-            return Ok(());
-        }
-        // workers-rs takes an offset in ms from now.
-        self.state.storage().set_alarm(0i64).await?;
-        self.alarm_at.set(Some(now));
-        Ok(())
+        self.arm_at(now_ms()).await
     }
 
-    /// The alarm: sends what is due, then re-arms for the next attempt.
-    pub(super) async fn deliver(&self) -> worker::Result<()> {
-        self.alarm_at.set(None);
+    /// Sends what is due (on the alarm); returns when the next attempt is due.
+    pub(super) async fn deliver(&self) -> worker::Result<Option<i64>> {
         for _ in 0..ROUNDS_PER_ALARM {
             let Some(settings) = self.settings()? else {
-                return Ok(());
+                return Ok(None);
             };
             let Some(target) = settings.push_target.as_ref() else {
-                return Ok(());
+                return Ok(None);
             };
             let due = self.due(now_ms())?;
             if due.is_empty() {
@@ -104,12 +96,24 @@ impl SsfQueue {
                 self.record(d, outcome)?;
             }
         }
-        if let Some(next) = self.next_attempt_at()? {
-            let now = now_ms();
-            let at = next.max(now);
-            self.state.storage().set_alarm(at - now).await?;
-            self.alarm_at.set(Some(at));
+        self.next_attempt_at()
+    }
+
+    /// Sets the alarm for `at` (ms since the epoch) unless it is already set sooner.
+    pub(super) async fn arm_at(&self, at: i64) -> worker::Result<()> {
+        let now = now_ms();
+        if self.alarm_at.get().is_some_and(|t| t <= at) {
+            return Ok(());
         }
+        if let Some(t) = self.state.storage().get_alarm().await? {
+            if t <= at {
+                self.alarm_at.set(Some(t));
+                return Ok(());
+            }
+        }
+        // workers-rs takes an offset in ms from now.
+        self.state.storage().set_alarm((at - now).max(0)).await?;
+        self.alarm_at.set(Some(at.max(now)));
         Ok(())
     }
 

@@ -27,6 +27,7 @@ mod delivery;
 mod emit;
 mod queue;
 pub mod record;
+mod upstream;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -139,9 +140,20 @@ impl DurableObject for SsfQueue {
         }
     }
 
+    /// The alarm: polls the upstream (poll registrations), pushes what is due (push
+    /// delivery), and sets itself for whichever is due next.
     async fn alarm(&self) -> Result<Response> {
         self.ensure_schema()?;
-        self.deliver().await?;
+        self.alarm_at.set(None);
+        self.poll_upstream().await?;
+        let push_next = self.deliver().await?;
+        let next = [push_next, self.upstream_poll_at()?]
+            .into_iter()
+            .flatten()
+            .min();
+        if let Some(at) = next {
+            self.arm_at(at).await?;
+        }
         Response::ok("")
     }
 
@@ -170,6 +182,7 @@ impl DurableObject for SsfQueue {
             if let Some(rec) = self.settings()?.filter(|_| is_result(&out, "created")) {
                 self.publish_entry(&rec.rec.id).await?;
                 self.published.set(true);
+                self.arm_upstream_poll().await?;
             }
             return Ok(json_response(200, &out));
         }
@@ -219,6 +232,7 @@ impl DurableObject for SsfQueue {
             "/status" if body.contains_key("status") => self.set_status(&body, now)?,
             "/status" => self.status_value()?,
             "/info" => self.info()?,
+            "/registration" => self.registration_change(&body)?,
             _ => return Response::error("no such stream operation", 404),
         };
         let changed = match path.as_str() {
@@ -235,6 +249,9 @@ impl DurableObject for SsfQueue {
         }
         if matches!(path.as_str(), "/enqueue" | "/status" | "/put") {
             self.arm_delivery().await?;
+        }
+        if changed {
+            self.arm_upstream_poll().await?;
         }
         Ok(json_response(200, &out))
     }
@@ -694,6 +711,21 @@ impl StreamClient {
 
     pub async fn info(&self) -> std::result::Result<Map, ApiError> {
         self.call("/info", Map::new()).await
+    }
+
+    /// Sets (`set`) and removes (`remove`) members of `source.registration`.
+    pub async fn registration_change(
+        &self,
+        set: Map,
+        remove: &[&str],
+    ) -> std::result::Result<(), ApiError> {
+        let mut b = Map::new();
+        b.insert("set", Value::Object(set));
+        b.insert(
+            "remove",
+            Value::Array(remove.iter().map(|r| Value::from(*r)).collect()),
+        );
+        self.call("/registration", b).await.map(drop)
     }
 }
 

@@ -28,6 +28,9 @@ pub struct StreamRecord {
     pub subjects_added: Vec<Value>,
     /// Subjects removed with the remove-subject endpoint.
     pub subjects_removed: Vec<Value>,
+    /// A registration at the upstream (`crate::upstream::Link`, secrets included): never
+    /// part of a read.
+    pub upstream: Option<Value>,
 }
 
 impl StreamRecord {
@@ -40,6 +43,7 @@ impl StreamRecord {
             previous_push: None,
             subjects_added: Vec::new(),
             subjects_removed: Vec::new(),
+            upstream: None,
         }
     }
 
@@ -60,6 +64,9 @@ impl StreamRecord {
             "subjects_removed",
             Value::Array(self.subjects_removed.clone()),
         );
+        if let Some(u) = &self.upstream {
+            m.insert("upstream", u.clone());
+        }
         Value::Object(m)
     }
 
@@ -88,6 +95,7 @@ impl StreamRecord {
             previous_push,
             subjects_added: arr("subjects_added"),
             subjects_removed: arr("subjects_removed"),
+            upstream: m.get("upstream").cloned(),
         })
     }
 
