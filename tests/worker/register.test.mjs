@@ -5,7 +5,7 @@
 // answer.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker, until, decodeClaims, sleep, freePort, Upstream, ALICE, BOB, EV } from './harness.mjs';
+import { startWorker, until, sleep, freePort, tempDir, Upstream, ALICE, BOB, EV } from './harness.mjs';
 import { Transmitter, PUSH, POLL } from './transmitter.mjs';
 
 let w;
@@ -198,6 +198,33 @@ describe('registering by poll with client credentials', () => {
     await until('recovered', async () => (await registration(cfg.stream_id)).state === 'verified', 20000);
     const jti = await tx.deliver(tx.only());
     await until('acked after recovery', () => tx.acks.includes(jti), 15000);
+  });
+});
+
+describe('a poll registration across a restart', () => {
+  test('SETs queued upstream while the worker is down are polled, stored and acknowledged after it', async () => {
+    const tx = await Transmitter.start({ path: '/restart' });
+    const persist = tempDir('ssf-register-restart-');
+    let w1 = await startWorker({ persist });
+    try {
+      const base = (await w1.mf.ready).origin;
+      const r = await w1.post(`${base}/ssf/streams`, { token: ALICE, body: { source: tx.source({ delivery: 'poll' }) } });
+      assert.equal(r.status, 201, r.text);
+      const cfg = r.json;
+      await until('verified', async () => (await w1.get(`/ssf/streams?stream_id=${cfg.stream_id}`, { token: ALICE })).json.source.registration.state === 'verified');
+      await w1.stop();
+      w1 = null;
+      const jti = await tx.deliver(tx.only());
+      const w2 = await startWorker({ persist });
+      try {
+        await until('acked after the restart', () => tx.acks.includes(jti), 20000);
+        const got = await w2.drain({ delivery: { endpoint_url: `/ssf/poll/${cfg.stream_id}` } });
+        assert.ok(got[jti], 'stored');
+      } finally { await w2.stop(); }
+    } finally {
+      await w1?.stop();
+      await tx.stop();
+    }
   });
 });
 
