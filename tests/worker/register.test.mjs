@@ -34,7 +34,7 @@ describe('registering by push with a bearer token', () => {
   let cfg;
   before(async () => {
     tx = await Transmitter.start();
-    const r = await create({ source: tx.source({ delivery: 'push' }), events_requested: [EV.sessionRevoked, EV.verification, EV.streamUpdated] });
+    const r = await create({ source: tx.source({ delivery: 'push' }), events_requested: [EV.sessionRevoked, EV.verification, EV.streamUpdated, EV.accountDisabled] });
     assert.equal(r.status, 201, r.text);
     cfg = r.json;
   });
@@ -45,7 +45,9 @@ describe('registering by push with a bearer token', () => {
     assert.equal(up.delivery.method, PUSH);
     assert.equal(up.delivery.endpoint_url, cfg.push.endpoint_url);
     assert.equal(up.delivery.authorization_header, cfg.push.authorization_header);
-    assert.deepEqual(up.events_requested, [EV.sessionRevoked, EV.verification, EV.streamUpdated]);
+    assert.deepEqual(up.events_requested, [EV.sessionRevoked, EV.verification, EV.streamUpdated, EV.accountDisabled]);
+    // The upstream does not offer account-disabled: the registration says what it delivers.
+    assert.deepEqual(cfg.source.registration.events_delivered, [EV.sessionRevoked, EV.verification, EV.streamUpdated]);
     const create = tx.calls.find((c) => c.path === '/streams' && c.method === 'POST');
     assert.equal(create.authorization, `Bearer ${tx.bearer}`);
     assert.equal(cfg.source.issuer, tx.issuer);

@@ -413,6 +413,17 @@ async fn register_upstream(
     registration.insert("state", "registered");
     registration.insert("upstream_stream_id", registered.upstream_stream_id.as_str());
     registration.insert("delivery", register.delivery.as_str());
+    // What the upstream will really send: a receiver that asked for more learns it now.
+    registration.insert(
+        "events_delivered",
+        Value::Array(
+            registered
+                .events_delivered
+                .iter()
+                .map(|e| Value::from(e.as_str()))
+                .collect(),
+        ),
+    );
     if let Some(Value::Object(source)) = body.get_mut("source") {
         source.insert("register", register.redacted());
         source.insert("registration", Value::Object(registration));

@@ -121,6 +121,8 @@ pub struct Registered {
     pub audience: String,
     /// The upstream's poll endpoint (poll registrations).
     pub poll_endpoint: Option<String>,
+    /// The event types the upstream said it will deliver.
+    pub events_delivered: Vec<String>,
 }
 
 /// Discovery and the upstream stream. `push` = our push URL and the `Authorization` value
@@ -170,6 +172,7 @@ pub async fn register(
             upstream_stream_id: config.stream_id,
             audience,
             poll_endpoint,
+            events_delivered: config.events_delivered,
         }),
         Err(e) => {
             // Nothing is left upstream when the stream is not one we can use.
