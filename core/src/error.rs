@@ -250,6 +250,17 @@ pub enum Error {
         detail: String,
     },
 
+    // ---- access tokens (RFC 9068) -----------------------------------------------------------
+    /// The header `typ` of an access token is missing or not `at+jwt` (RFC 9068 section
+    /// 2.1); holds what was sent.
+    AccessTokenTyp(Option<String>),
+    /// `exp` has passed, beyond the allowed clock skew.
+    Expired,
+    /// `nbf` is later than now plus the allowed clock skew.
+    NotYetValid,
+    /// The token's `scope` lacks a scope the caller requires (holds the one missing).
+    InsufficientScope(String),
+
     // ---- wire messages (RFC 8935 / 8936 bodies, SSF management API) -------------------------
     /// A push / poll / stream-management message is malformed or breaks an SSF rule.
     InvalidMessage {
@@ -292,6 +303,9 @@ impl Error {
             | SubjectMissing { .. }
             | IdentifierSubject { .. }
             | Rng
+            | AccessTokenTyp(_)
+            | Expired
+            | NotYetValid
             | InvalidMessage { .. } => ErrCode::InvalidRequest,
             AlgNone
             | AlgHmac(_)
@@ -309,6 +323,7 @@ impl Error {
             WrongIssuer(_) => ErrCode::InvalidIssuer,
             WrongAudience => ErrCode::InvalidAudience,
             StateMismatch => ErrCode::InvalidState,
+            InsufficientScope(_) => ErrCode::AccessDenied,
             ProfileRule { rule, .. } => match rule {
                 crate::profile::Rule::Rs256Required => ErrCode::InvalidKey,
                 _ => ErrCode::InvalidRequest,
@@ -369,6 +384,10 @@ impl Error {
             TooOld => "too_old",
             StateMismatch => "state_mismatch",
             InvalidMessage { .. } => "invalid_message",
+            AccessTokenTyp(_) => "access_token_typ",
+            Expired => "expired",
+            NotYetValid => "not_yet_valid",
+            InsufficientScope(_) => "insufficient_scope",
             SubjectMissing { .. } => "subject_missing",
             IdentifierSubject { .. } => "identifier_subject_format",
             ProfileRule { rule, .. } => rule.code(),
@@ -453,6 +472,14 @@ impl fmt::Display for Error {
             TooOld => f.write_str("iat is older than the allowed maximum age"),
             StateMismatch => f.write_str("verification state does not match"),
             InvalidMessage { what, detail } => write!(f, "invalid {what}: {detail}"),
+            AccessTokenTyp(None) => f.write_str(
+                "the header has no typ; an access token must have typ at+jwt (RFC 9068 \
+                 section 2.1)",
+            ),
+            AccessTokenTyp(Some(t)) => write!(f, "typ {t:?} is not at+jwt (RFC 9068 section 2.1)"),
+            Expired => f.write_str("the token has expired (exp is past, beyond the clock skew)"),
+            NotYetValid => f.write_str("the token is not valid yet (nbf is in the future)"),
+            InsufficientScope(s) => write!(f, "the token's scope does not include {s:?}"),
             SubjectMissing { uri } => write!(
                 f,
                 "event {uri} names no subject: there is no top-level sub_id and no subject \

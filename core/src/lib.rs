@@ -15,6 +15,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod access_token;
 pub mod alg;
 pub mod base64url;
 pub mod builder;
