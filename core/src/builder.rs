@@ -124,12 +124,18 @@ impl SetBuilder {
 pub fn sign_claims(claims: &Map, key: &SigningKey, profile: Profile) -> Result<String, Error> {
     check_claims(claims, profile)?;
     crate::set::profile_alg(profile, key.alg())?;
+    sign_compact(SET_TYP, claims, key)
+}
+
+/// Signs `claims` as a compact JWS with header `{"alg", "kid" (if the key has one), "typ"}`:
+/// the one signer behind every profile, which checks its claims before calling it.
+pub(crate) fn sign_compact(typ: &str, claims: &Map, key: &SigningKey) -> Result<String, Error> {
     let mut header = Map::new();
     header.insert("alg", key.alg().name());
     if let Some(kid) = key.kid() {
         header.insert("kid", kid);
     }
-    header.insert("typ", SET_TYP);
+    header.insert("typ", typ);
     let mut token = signing_input(&header, claims);
     let signature = key.sign(token.as_bytes())?;
     token.push('.');

@@ -250,6 +250,17 @@ pub enum Error {
         detail: String,
     },
 
+    // ---- access tokens (RFC 9068) -----------------------------------------------------------
+    /// The header `typ` of an access token is missing or not `at+jwt` (RFC 9068 section
+    /// 2.1); holds what was sent.
+    AccessTokenTyp(Option<String>),
+    /// `exp` has passed, beyond the allowed clock skew.
+    Expired,
+    /// `nbf` is later than now plus the allowed clock skew.
+    NotYetValid,
+    /// The token's `scope` lacks a scope the caller requires (holds the one missing).
+    InsufficientScope(String),
+
     // ---- wire messages (RFC 8935 / 8936 bodies, SSF management API) -------------------------
     /// A push / poll / stream-management message is malformed or breaks an SSF rule.
     InvalidMessage {
@@ -302,6 +313,9 @@ impl Error {
             | SubjectMissing { .. }
             | IdentifierSubject { .. }
             | Rng
+            | AccessTokenTyp(_)
+            | Expired
+            | NotYetValid
             | InvalidMessage { .. }
             | UpstreamAnswer { .. } => ErrCode::InvalidRequest,
             AlgNone
@@ -320,6 +334,7 @@ impl Error {
             WrongIssuer(_) => ErrCode::InvalidIssuer,
             WrongAudience => ErrCode::InvalidAudience,
             StateMismatch => ErrCode::InvalidState,
+            InsufficientScope(_) => ErrCode::AccessDenied,
             ProfileRule { rule, .. } => match rule {
                 crate::profile::Rule::Rs256Required => ErrCode::InvalidKey,
                 _ => ErrCode::InvalidRequest,
@@ -381,6 +396,10 @@ impl Error {
             StateMismatch => "state_mismatch",
             InvalidMessage { .. } => "invalid_message",
             UpstreamAnswer { .. } => "upstream_answer",
+            AccessTokenTyp(_) => "access_token_typ",
+            Expired => "expired",
+            NotYetValid => "not_yet_valid",
+            InsufficientScope(_) => "insufficient_scope",
             SubjectMissing { .. } => "subject_missing",
             IdentifierSubject { .. } => "identifier_subject_format",
             ProfileRule { rule, .. } => rule.code(),
@@ -466,6 +485,14 @@ impl fmt::Display for Error {
             StateMismatch => f.write_str("verification state does not match"),
             InvalidMessage { what, detail } => write!(f, "invalid {what}: {detail}"),
             UpstreamAnswer { call, detail, .. } => write!(f, "upstream {call}: {detail}"),
+            AccessTokenTyp(None) => f.write_str(
+                "the header has no typ; an access token must have typ at+jwt (RFC 9068 \
+                 section 2.1)",
+            ),
+            AccessTokenTyp(Some(t)) => write!(f, "typ {t:?} is not at+jwt (RFC 9068 section 2.1)"),
+            Expired => f.write_str("the token has expired (exp is past, beyond the clock skew)"),
+            NotYetValid => f.write_str("the token is not valid yet (nbf is in the future)"),
+            InsufficientScope(s) => write!(f, "the token's scope does not include {s:?}"),
             SubjectMissing { uri } => write!(
                 f,
                 "event {uri} names no subject: there is no top-level sub_id and no subject \

@@ -2,17 +2,25 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::marker::PhantomData;
 
 use crate::alg::Algorithm;
 use crate::base64url;
+use crate::crypto::CryptoProvider;
 use crate::error::{Error, Part};
 use crate::json::{self, Map, Value};
+use crate::jwk::{Jwk, JwkSet};
 use crate::limits::MAX_TOKEN_LEN;
 
 /// The JOSE `typ` of a SET (RFC 8417 section 2.3).
 pub const SET_TYP: &str = "secevent+jwt";
 /// The media type of a SET, also accepted as `typ` (RFC 7515 allows the long form).
 pub const SET_MEDIA_TYPE: &str = "application/secevent+jwt";
+
+/// The JOSE `typ` of a JWT access token (RFC 9068 section 2.1).
+pub const AT_TYP: &str = "at+jwt";
+/// The media type of a JWT access token, also accepted as `typ`.
+pub const AT_MEDIA_TYPE: &str = "application/at+jwt";
 
 /// The `alg` member as found in a header: either a usable algorithm or what was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,9 +91,18 @@ impl Header {
     /// Whether `typ` names a SET (`secevent+jwt`, or the full media type; media type names
     /// are case-insensitive per RFC 7515 section 4.1.9).
     pub fn is_set_typ(&self) -> bool {
-        self.typ.as_deref().is_some_and(|t| {
-            t.eq_ignore_ascii_case(SET_TYP) || t.eq_ignore_ascii_case(SET_MEDIA_TYPE)
-        })
+        self.typ_is(SET_TYP, SET_MEDIA_TYPE)
+    }
+
+    /// Whether `typ` names a JWT access token (`at+jwt`, or the full media type).
+    pub fn is_access_token_typ(&self) -> bool {
+        self.typ_is(AT_TYP, AT_MEDIA_TYPE)
+    }
+
+    fn typ_is(&self, short: &str, media_type: &str) -> bool {
+        self.typ
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case(short) || t.eq_ignore_ascii_case(media_type))
     }
 
     /// The checks every verification makes on the header: a usable `alg`, no `crit`.
@@ -103,6 +120,16 @@ impl Header {
             None => Err(Error::TypMissing),
             Some(_) if self.is_set_typ() => Ok(()),
             Some(t) => Err(Error::TypWrong(t.clone())),
+        }
+    }
+
+    /// The typing rule of RFC 9068 section 4 (`typ` must be `at+jwt`): what keeps a SET, an
+    /// ID token or any other JWT of the same issuer from passing as an access token.
+    pub fn check_access_token_typ(&self) -> Result<(), Error> {
+        if self.is_access_token_typ() {
+            Ok(())
+        } else {
+            Err(Error::AccessTokenTyp(self.typ.clone()))
         }
     }
 }
@@ -167,6 +194,147 @@ impl<'a> CompactJws<'a> {
     /// The payload parsed as a JSON object (the JWT claims set).
     pub fn claims(&self) -> Result<Map, Error> {
         json::parse_object(&self.payload, Part::Payload)
+    }
+}
+
+/// The outcome of a signature check done outside core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureVerdict {
+    /// The signature verifies under the selected key.
+    Valid,
+    /// It does not (or could not be checked: treat every doubt as invalid).
+    Invalid,
+}
+
+impl SignatureVerdict {
+    /// `Valid` for `true`.
+    pub fn from_bool(valid: bool) -> Self {
+        if valid {
+            SignatureVerdict::Valid
+        } else {
+            SignatureVerdict::Invalid
+        }
+    }
+
+    /// The candidate index this verdict stands for when there is a single candidate.
+    pub(crate) fn as_candidate(self) -> Option<usize> {
+        (self == SignatureVerdict::Valid).then_some(0)
+    }
+}
+
+/// A compact JWS whose framing and header passed and whose candidate keys are chosen,
+/// waiting for its signature to be checked: the step every verified-JWT profile shares.
+///
+/// `T` is what the profile makes of the token once its signature verified
+/// ([`crate::set::Set`] or [`crate::access_token::AccessToken`]). Carrying it in the type
+/// means a token admitted under one profile's header rules (its `typ`) can only be
+/// finished under the same profile's claim rules. Each profile adds its own `finish`
+/// methods; see [`crate::set::begin_verify`] and [`crate::access_token::begin_verify`].
+#[derive(Debug)]
+pub struct PendingSignature<'t, 'k, T> {
+    jws: CompactJws<'t>,
+    alg: Algorithm,
+    /// The first candidate (kept apart so that [`PendingSignature::key`] needs no index).
+    key: &'k Jwk,
+    /// Every candidate, `key` first; never empty.
+    candidates: Vec<&'k Jwk>,
+    profile: PhantomData<fn() -> T>,
+}
+
+impl<'t, 'k, T> PendingSignature<'t, 'k, T> {
+    /// The rules every profile applies before the signature, in this order: framing,
+    /// a usable `alg` and no `crit`, the caller's allow-list, the profile's own header
+    /// rules (`profile_rules`, e.g. its `typ`), then key selection and each candidate's
+    /// fitness for `alg`.
+    pub(crate) fn begin(
+        token: &'t str,
+        keys: &'k JwkSet,
+        allowed: Option<&[Algorithm]>,
+        profile_rules: impl FnOnce(&Header, Algorithm) -> Result<(), Error>,
+    ) -> Result<Self, Error> {
+        let jws = CompactJws::parse(token)?;
+        let alg = jws.header.check_for_verification()?;
+        if allowed.is_some_and(|list| !list.contains(&alg)) {
+            return Err(Error::AlgNotAllowed(alg.name().into()));
+        }
+        profile_rules(&jws.header, alg)?;
+        let candidates = keys.select_candidates(jws.header.kid.as_deref(), alg)?;
+        let Some(&key) = candidates.first() else {
+            // select_candidates never returns an empty list; stay total anyway.
+            return Err(Error::NoUsableKey);
+        };
+        for k in &candidates {
+            k.check_alg(alg)?;
+        }
+        Ok(PendingSignature {
+            jws,
+            alg,
+            key,
+            candidates,
+            profile: PhantomData,
+        })
+    }
+
+    /// The header's algorithm, already checked against the allow-list and the keys.
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The first candidate key: with a `kid`, or when only one key fits, the key the
+    /// signature must verify under. With several candidates, try each of
+    /// [`PendingSignature::candidates`] instead.
+    pub fn key(&self) -> &'k Jwk {
+        self.key
+    }
+
+    /// The keys to try, in order (never empty; one when the token has a `kid`).
+    pub fn candidates(&self) -> &[&'k Jwk] {
+        &self.candidates
+    }
+
+    /// The bytes the signature covers (`header.payload`, ASCII).
+    pub fn signing_input(&self) -> &[u8] {
+        self.jws.signing_input
+    }
+
+    /// The decoded signature, in JWS form (ECDSA as `r || s`, RFC 7518 section 3.4).
+    pub fn signature(&self) -> &[u8] {
+        &self.jws.signature
+    }
+
+    /// Checks the signature with `provider` under each candidate in turn and returns the
+    /// index of the first under which it verifies (`None`: under none).
+    pub fn check_with(&self, provider: &dyn CryptoProvider) -> Result<Option<usize>, Error> {
+        if !provider.supports(self.alg) {
+            return Err(Error::UnsupportedAlgorithm(self.alg.name().into()));
+        }
+        for (index, key) in self.candidates.iter().enumerate() {
+            let checked = crate::crypto::verify(
+                provider,
+                self.alg,
+                key,
+                self.jws.signing_input,
+                &self.jws.signature,
+            );
+            match checked {
+                Ok(()) => return Ok(Some(index)),
+                // Another candidate may still verify; anything else is not about this key.
+                Err(Error::BadSignature) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+
+    /// The header and the parsed claims, once `verified` names a candidate: an index
+    /// outside the list is [`Error::BadSignature`] like `None`, since only a key that was
+    /// a candidate can make the signature valid. Claims are not parsed before that.
+    pub(crate) fn into_verified(self, verified: Option<usize>) -> Result<(Header, Map), Error> {
+        if verified.is_none_or(|i| i >= self.candidates.len()) {
+            return Err(Error::BadSignature);
+        }
+        let claims = self.jws.claims()?;
+        Ok((self.jws.header, claims))
     }
 }
 

@@ -2,7 +2,9 @@
 //!
 //! Security Event Tokens (RFC 8417) for the OpenID Shared Signals Framework 1.0, with the
 //! CAEP 1.0 and RISC 1.0 event profiles, subject identifiers (RFC 9493) and the push
-//! (RFC 8935), poll (RFC 8936) and SSF stream management wire types.
+//! (RFC 8935), poll (RFC 8936) and SSF stream management wire types; and, on the same
+//! verification path, the JWT access tokens (RFC 9068) that guard an SSF API
+//! ([`access_token`]).
 //!
 //! Input is untrusted: tokens are parsed strictly into types, and every failure is an
 //! [`Error`] that names what went wrong, maps to its RFC 8935 `err` code and carries a
@@ -15,6 +17,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod access_token;
 pub mod alg;
 pub mod base64url;
 pub mod builder;

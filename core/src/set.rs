@@ -30,6 +30,7 @@ use crate::events::Event;
 use crate::issue::{Issue, Severity};
 use crate::json::{Map, Value};
 use crate::jwk::JwkSet;
+pub use crate::jws::SignatureVerdict;
 use crate::jws::{CompactJws, Header};
 use crate::subject::SubjectId;
 
@@ -145,27 +146,7 @@ pub fn verify_with(
     provider: &dyn CryptoProvider,
 ) -> Result<Set, Error> {
     let pending = begin_verify(token, keys, opts)?;
-    if !provider.supports(pending.alg) {
-        return Err(Error::UnsupportedAlgorithm(pending.alg.name().into()));
-    }
-    let mut verified = None;
-    for (index, key) in pending.candidates.iter().enumerate() {
-        match crate::crypto::verify(
-            provider,
-            pending.alg,
-            key,
-            pending.jws.signing_input,
-            &pending.jws.signature,
-        ) {
-            Ok(()) => {
-                verified = Some(index);
-                break;
-            }
-            // Another candidate may still verify; anything else is not about this key.
-            Err(Error::BadSignature) => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let verified = pending.check_with(provider)?;
     pending.finish_with_candidate(verified, opts)
 }
 
@@ -202,88 +183,24 @@ pub fn begin_verify<'t, 'k>(
     keys: &'k JwkSet,
     opts: &VerifyOptions,
 ) -> Result<PendingSignature<'t, 'k>, Error> {
-    let jws = CompactJws::parse(token)?;
-    let alg = check_header(&jws.header, opts)?;
-    let candidates = keys.select_candidates(jws.header.kid.as_deref(), alg)?;
-    let Some(&key) = candidates.first() else {
-        // select_candidates never returns an empty list; stay total anyway.
-        return Err(Error::NoUsableKey);
-    };
-    for k in &candidates {
-        k.check_alg(alg)?;
-    }
-    Ok(PendingSignature {
-        jws,
-        alg,
-        key,
-        candidates,
+    PendingSignature::begin(token, keys, opts.algorithms.as_deref(), |header, alg| {
+        if opts.profile.requires_typ() || header.typ.is_some() {
+            header.check_set_typ()?;
+        }
+        profile_alg(opts.profile, alg)
     })
 }
 
-/// The outcome of a signature check done outside core.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SignatureVerdict {
-    /// The signature verifies under the selected key.
-    Valid,
-    /// It does not (or could not be checked: treat every doubt as invalid).
-    Invalid,
-}
-
-impl SignatureVerdict {
-    /// `Valid` for `true`.
-    pub fn from_bool(valid: bool) -> Self {
-        if valid {
-            SignatureVerdict::Valid
-        } else {
-            SignatureVerdict::Invalid
-        }
-    }
-}
-
 /// A SET whose framing and header passed and whose candidate keys are chosen, waiting
-/// for its signature to be checked. See [`begin_verify`].
-#[derive(Debug)]
-pub struct PendingSignature<'t, 'k> {
-    jws: CompactJws<'t>,
-    alg: Algorithm,
-    /// The first candidate (kept apart so that [`PendingSignature::key`] needs no index).
-    key: &'k crate::jwk::Jwk,
-    /// Every candidate, `key` first; never empty.
-    candidates: Vec<&'k crate::jwk::Jwk>,
-}
+/// for its signature to be checked. See [`begin_verify`]; the accessors are those of
+/// [`jws::PendingSignature`](crate::jws::PendingSignature), shared with access tokens.
+pub type PendingSignature<'t, 'k> = crate::jws::PendingSignature<'t, 'k, Set>;
 
-impl<'k> PendingSignature<'_, 'k> {
-    /// The header's algorithm, already checked against the allow-list and the keys.
-    pub fn algorithm(&self) -> Algorithm {
-        self.alg
-    }
-
-    /// The first candidate key: with a `kid`, or when only one key fits, the key the
-    /// signature must verify under. With several candidates, try each of
-    /// [`PendingSignature::candidates`] instead.
-    pub fn key(&self) -> &'k crate::jwk::Jwk {
-        self.key
-    }
-
-    /// The keys to try, in order (never empty; one when the token has a `kid`).
-    pub fn candidates(&self) -> &[&'k crate::jwk::Jwk] {
-        &self.candidates
-    }
-
-    /// The bytes the signature covers (`header.payload`, ASCII).
-    pub fn signing_input(&self) -> &[u8] {
-        self.jws.signing_input
-    }
-
-    /// The decoded signature, in JWS form (ECDSA as `r || s`, RFC 7518 section 3.4).
-    pub fn signature(&self) -> &[u8] {
-        &self.jws.signature
-    }
-
+impl PendingSignature<'_, '_> {
     /// Takes the verdict for [`PendingSignature::key`] and, if valid, applies every claim
     /// rule. With several candidates use [`PendingSignature::finish_with_candidate`].
     pub fn finish(self, verdict: SignatureVerdict, opts: &VerifyOptions) -> Result<Set, Error> {
-        self.finish_with_candidate((verdict == SignatureVerdict::Valid).then_some(0), opts)
+        self.finish_with_candidate(verdict.as_candidate(), opts)
     }
 
     /// Takes the index into [`PendingSignature::candidates`] of the key under which the
@@ -295,16 +212,13 @@ impl<'k> PendingSignature<'_, 'k> {
         verified: Option<usize>,
         opts: &VerifyOptions,
     ) -> Result<Set, Error> {
-        if verified.is_none_or(|i| i >= self.candidates.len()) {
-            return Err(Error::BadSignature);
-        }
-        let raw = self.jws.claims()?;
+        let (header, raw) = self.into_verified(verified)?;
         let mut report = Report::strict();
         let claims = read_claims(raw, Some(opts), opts.profile, &mut report);
         match (report.first_error, claims) {
             (Some(e), _) => Err(e),
             (None, Some(claims)) => Ok(Set {
-                header: self.jws.header,
+                header,
                 claims,
                 // Strict mode keeps nothing but warnings.
                 warnings: report.issues,
@@ -313,21 +227,6 @@ impl<'k> PendingSignature<'_, 'k> {
             (None, None) => Err(Error::MissingClaim("events")),
         }
     }
-}
-
-/// The header rules every verification applies.
-fn check_header(header: &Header, opts: &VerifyOptions) -> Result<Algorithm, Error> {
-    let alg = header.check_for_verification()?;
-    if let Some(allowed) = &opts.algorithms {
-        if !allowed.contains(&alg) {
-            return Err(Error::AlgNotAllowed(alg.name().into()));
-        }
-    }
-    if opts.profile.requires_typ() || header.typ.is_some() {
-        header.check_set_typ()?;
-    }
-    profile_alg(opts.profile, alg)?;
-    Ok(alg)
 }
 
 /// The algorithm a profile requires, if any (checked when verifying and when signing).
@@ -426,21 +325,27 @@ fn optional_date(raw: &Map, name: &'static str, report: &mut Report) -> Option<i
 }
 
 fn audiences(raw: &Map, report: &mut Report) -> Vec<String> {
-    match raw.get("aud") {
+    match raw.get("aud").map(audience_list) {
         None => Vec::new(),
-        Some(Value::String(s)) => alloc::vec![s.clone()],
-        Some(Value::Array(items)) if !items.is_empty() => {
-            let strings: Option<Vec<String>> =
-                items.iter().map(|v| v.as_str().map(String::from)).collect();
-            strings.unwrap_or_else(|| {
-                report.error(Error::InvalidClaim("aud"), "/claims/aud");
-                Vec::new()
-            })
-        }
-        Some(_) => {
-            report.error(Error::InvalidClaim("aud"), "/claims/aud");
+        Some(Ok(list)) => list,
+        Some(Err(e)) => {
+            report.error(e, "/claims/aud");
             Vec::new()
         }
+    }
+}
+
+/// An `aud` value as a list: a string, or a non-empty array of strings (RFC 7519
+/// section 4.1.3).
+pub(crate) fn audience_list(v: &Value) -> Result<Vec<String>, Error> {
+    match v {
+        Value::String(s) => Ok(alloc::vec![s.clone()]),
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|v| v.as_str().map(String::from))
+            .collect::<Option<Vec<String>>>()
+            .ok_or(Error::InvalidClaim("aud")),
+        _ => Err(Error::InvalidClaim("aud")),
     }
 }
 

@@ -48,30 +48,6 @@ fn alg_none_in_every_casing() {
     }
 }
 
-/// A textbook HMAC-SHA256, so the test can mount the real attack: HS256 keyed with the
-/// RSA public key the verifier trusts.
-fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
-    use sha2::{Digest, Sha256};
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let inner: Vec<u8> = k
-        .iter()
-        .map(|b| b ^ 0x36)
-        .chain(msg.iter().copied())
-        .collect();
-    let ih = Sha256::digest(&inner);
-    let outer: Vec<u8> = k
-        .iter()
-        .map(|b| b ^ 0x5c)
-        .chain(ih.iter().copied())
-        .collect();
-    Sha256::digest(&outer).to_vec()
-}
-
 #[test]
 fn hs256_signed_with_the_rsa_public_key() {
     let rsa = rs256();

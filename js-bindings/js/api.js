@@ -21,6 +21,23 @@ class SetError extends Error {
   }
 }
 
+/**
+ * Error thrown by `verifyAccessToken` for a token that must be refused: `code` is the
+ * RFC 6750 error a resource server answers with, `status` its HTTP status.
+ */
+class AccessTokenError extends Error {
+  constructor(code, reason, message, status, options) {
+    super(message, options);
+    this.name = 'AccessTokenError';
+    /** `invalid_token` (401) or `insufficient_scope` (403). */
+    this.code = code;
+    /** Stable fine-grained reason, e.g. `expired`, `access_token_typ`, `bad_signature`. */
+    this.reason = reason;
+    /** 401 or 403. */
+    this.status = status;
+  }
+}
+
 const JWKS_STRING_CACHE_SIZE = 32;
 const KEY_OBJECT_CACHE_SIZE = 256;
 
@@ -59,8 +76,12 @@ function createApi(wasm, platform) {
     }
   }
 
-  // Runs a wasm export; a thrown string is core's error as JSON text.
-  function call(fn) {
+  const setError = (info) => new SetError(info.code, info.reason, info.message);
+  const accessTokenError = (info) => new AccessTokenError(info.code, info.reason, info.message, info.status);
+
+  // Runs a wasm export; a thrown string is core's error as JSON text, made into an error
+  // by `makeError`.
+  function call(fn, makeError = setError) {
     try {
       return fn();
     } catch (e) {
@@ -71,7 +92,7 @@ function createApi(wasm, platform) {
         } catch {
           throw new Error(`shared-signals: unexpected failure: ${e}`);
         }
-        throw new SetError(info.code, info.reason, info.message);
+        throw makeError(info);
       }
       throw e;
     }
@@ -347,6 +368,36 @@ function createApi(wasm, platform) {
     return explain(JSON.parse(call(() => wasm.verify(token, entry.keys, opts, entry.host))));
   }
 
+  function requiredString(opts, name, fnName) {
+    const v = optString(opts, name, fnName);
+    if (v === undefined || v === '') throw typeError(`${fnName}: options.${name}`, 'a non-empty string', v);
+    return v;
+  }
+
+  function verifyAccessToken(token, options) {
+    ready();
+    checkToken(token, 'verifyAccessToken');
+    if (!isPlainObject(options)) {
+      throw typeError('verifyAccessToken: options', 'an object with jwks, issuer and audience', options);
+    }
+    if (options.jwks === undefined) {
+      throw new TypeError('verifyAccessToken: options.jwks is required (a JWK Set, a JWK or JSON text)');
+    }
+    const fnName = 'verifyAccessToken';
+    const opts = JSON.stringify({
+      now: optNow(options, fnName),
+      issuer: requiredString(options, 'issuer', fnName),
+      audience: requiredString(options, 'audience', fnName),
+      scope: optString(options, 'scope', fnName),
+      algorithms: optAlgorithms(options, fnName),
+      clockSkew: optSeconds(options, 'clockSkew', fnName),
+    });
+    // A key set that cannot be used is the caller's problem, not the token's: SetError.
+    const entry = keySet(options.jwks, fnName);
+    const json = call(() => wasm.verifyAccessToken(token, entry.keys, opts, entry.host), accessTokenError);
+    return JSON.parse(json);
+  }
+
   function signSet(claims, options) {
     ready();
     if (!isPlainObject(claims)) throw typeError('signSet: claims', 'a plain object', claims);
@@ -419,8 +470,10 @@ function createApi(wasm, platform) {
 
   return {
     SetError,
+    AccessTokenError,
     decodeSet,
     verifySet,
+    verifyAccessToken,
     signSet,
     generateKey,
     eventCatalog,

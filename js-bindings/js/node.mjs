@@ -4,8 +4,10 @@ import api from './node.cjs';
 
 export const {
   SetError,
+  AccessTokenError,
   decodeSet,
   verifySet,
+  verifyAccessToken,
   signSet,
   generateKey,
   eventCatalog,
@@ -15,6 +17,6 @@ export const {
   init,
   initSync,
   // transport (DESIGN.md section 13)
-  createRemoteJwks, verifySetAsync, receivePush, nodePushHandler, pushSet, PollClient, SsfClient,
+  createRemoteJwks, verifySetAsync, verifyAccessTokenAsync, receivePush, nodePushHandler, pushSet, PollClient, SsfClient,
   PushError, SsfError, JwksError,
 } = api;

@@ -313,15 +313,27 @@ function createTransport(api, wasm) {
   }
 
   async function verifySetAsync(token, opts) {
+    return withRemoteKeys(api.verifySet, token, opts);
+  }
+
+  /** `verifyAccessToken`, where `jwks` may also be a remote key source. */
+  async function verifyAccessTokenAsync(token, opts) {
+    return withRemoteKeys(api.verifyAccessToken, token, opts);
+  }
+
+  // Runs a synchronous verifier with the keys of a remote key source (fetching them when
+  // not cached), once more after a refetch when the token names a key they lack.
+  async function withRemoteKeys(verify, token, opts) {
     const remote = opts !== null && typeof opts === 'object' ? remoteOf(opts.jwks) : undefined;
-    if (remote === undefined) return api.verifySet(token, opts);
+    if (remote === undefined) return verify(token, opts);
     const keys = await remote.keys();
     try {
-      return api.verifySet(token, { ...opts, jwks: keys });
+      return verify(token, { ...opts, jwks: keys });
     } catch (e) {
-      if (!(e instanceof SetError) || !REFETCH_REASONS.includes(e.reason) || !remote.mayRefetch()) throw e;
+      const tokenError = e instanceof SetError || e instanceof api.AccessTokenError;
+      if (!tokenError || !REFETCH_REASONS.includes(e.reason) || !remote.mayRefetch()) throw e;
     }
-    return api.verifySet(token, { ...opts, jwks: await remote.refetch() });
+    return verify(token, { ...opts, jwks: await remote.refetch() });
   }
 
   // ---- RFC 8935 receiver --------------------------------------------------------------
@@ -903,5 +915,5 @@ function createTransport(api, wasm) {
 
   // The error classes are module-level (one class per module instance), exported beside
   // createTransport by the wrappers.
-  return { createRemoteJwks, verifySetAsync, receivePush, nodePushHandler, pushSet, PollClient, SsfClient };
+  return { createRemoteJwks, verifySetAsync, verifyAccessTokenAsync, receivePush, nodePushHandler, pushSet, PollClient, SsfClient };
 }

@@ -67,8 +67,10 @@ export function initSync(module) {
 
 export const {
   SetError,
+  AccessTokenError,
   decodeSet,
   verifySet,
+  verifyAccessToken,
   signSet,
   generateKey,
   eventCatalog,
@@ -78,6 +80,6 @@ export const {
 } = api;
 
 // Push, poll and management API clients: fetch, streams and Response only, no Node module.
-export const { createRemoteJwks, verifySetAsync, receivePush, nodePushHandler, pushSet, PollClient, SsfClient } =
+export const { createRemoteJwks, verifySetAsync, verifyAccessTokenAsync, receivePush, nodePushHandler, pushSet, PollClient, SsfClient } =
   createTransport(api, wasm);
 export { PushError, SsfError, JwksError } from './transport.mjs';

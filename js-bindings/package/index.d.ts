@@ -123,6 +123,77 @@ export declare class SetError extends Error {
   readonly reason: ErrorReason;
 }
 
+/** Why `verifyAccessToken` refused a token: the RFC 6750 error to answer with. */
+export type AccessTokenErrorCode = 'invalid_token' | 'insufficient_scope';
+
+/**
+ * Thrown by `verifyAccessToken` for a token that must be refused. `reason` is core's
+ * stable reason (`expired`, `not_yet_valid`, `access_token_typ`, `wrong_issuer`,
+ * `wrong_audience`, `alg_none`, `alg_hmac`, `unknown_kid`, `bad_signature`,
+ * `missing_claim`, `insufficient_scope`, ...).
+ */
+export declare class AccessTokenError extends Error {
+  constructor(code: AccessTokenErrorCode, reason: ErrorReason, message: string, status: 401 | 403, options?: { cause?: unknown });
+  readonly name: 'AccessTokenError';
+  /** `invalid_token` (answer 401) or `insufficient_scope` (answer 403). */
+  readonly code: AccessTokenErrorCode;
+  /** Stable fine-grained reason, for logs, metrics and tests. */
+  readonly reason: ErrorReason | 'access_token_typ' | 'expired' | 'not_yet_valid' | 'insufficient_scope';
+  /** The HTTP status that goes with `code`. */
+  readonly status: 401 | 403;
+}
+
+/** Options of `verifyAccessToken`. */
+export interface AccessTokenOptions {
+  /** The authorization server's keys: a JWK Set (object or JSON text) or a single public JWK. */
+  jwks: JwkSet | Jwk | string;
+  /** The authorization server's issuer identifier; `iss` must equal it exactly. */
+  issuer: string;
+  /** This resource server's identifier; `aud` must contain it. */
+  audience: string;
+  /** Scopes the token must carry, space-delimited (all of them); default: no check. */
+  scope?: string;
+  /** Algorithms accepted (default: all of {@link Algorithm}; never HMAC or `none`). */
+  algorithms?: Algorithm[];
+  /** The current time: a Date or seconds since the epoch (default: the clock). */
+  now?: Date | number;
+  /** How far `exp`, `nbf` and `iat` may be off, in seconds (default 60). */
+  clockSkew?: number;
+}
+
+/** The claims of an access token that `verifyAccessToken` accepted (RFC 9068 section 2.2). */
+export interface AccessTokenClaims {
+  /** Every other member, as sent. */
+  [member: string]: JsonValue | undefined;
+  iss: string;
+  aud: string | string[];
+  /** Seconds since the epoch. */
+  exp: number;
+  /** Seconds since the epoch. */
+  nbf?: number;
+  /** Seconds since the epoch. */
+  iat?: number;
+  sub?: string;
+  client_id?: string;
+  jti?: string;
+  scope?: string;
+}
+
+/** What `verifyAccessToken` returns. */
+export interface VerifiedAccessToken {
+  header: JsonObject;
+  claims: AccessTokenClaims;
+  /** The scopes of the `scope` claim, in order (empty without one). */
+  scopes: string[];
+}
+
+/**
+ * Verifies a JWT access token (RFC 9068) with the authorization server's keys: `typ`
+ * `at+jwt`, the same algorithm and key rules as `verifySet`, `iss`, `aud`, `exp`
+ * (required), `nbf` / `iat`, and `scope` when asked. Throws an `AccessTokenError`.
+ */
+export declare function verifyAccessToken(token: string, options: AccessTokenOptions): VerifiedAccessToken;
+
 /** A JSON Web Key (public or private). */
 export interface Jwk extends JsonObject {
   kty: string;
@@ -399,6 +470,14 @@ export interface AsyncVerifyOptions extends Expectations {
 
 /** As `verifySet`, fetching the keys of a remote key source when needed. */
 export declare function verifySetAsync(token: string, options: AsyncVerifyOptions): Promise<VerifiedSet>;
+
+/** `verifyAccessToken`'s options, where `jwks` may also be a remote key source. */
+export interface AsyncAccessTokenOptions extends Omit<AccessTokenOptions, 'jwks'> {
+  jwks: AccessTokenOptions['jwks'] | RemoteJwks;
+}
+
+/** As `verifyAccessToken`, fetching the keys of a remote key source when needed. */
+export declare function verifyAccessTokenAsync(token: string, options: AsyncAccessTokenOptions): Promise<VerifiedAccessToken>;
 
 /** Thrown when a remote key set cannot be fetched or read (`receivePush` answers 503). */
 export declare class JwksError extends Error {

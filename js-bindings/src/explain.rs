@@ -2,6 +2,7 @@
 //!
 //! - decode: `{header, claims, subject, events: [event], issues: [issue]}`
 //! - verify: `{header, claims, subject, events: [event]}`
+//! - verifyAccessToken: `{header, claims, scopes: [string]}`
 //! - event:  `{uri, type, issues}`: `type` is the catalogue URI core resolved `uri` to
 //!   (legacy aliases included), or `null`
 //! - issue:  `{severity, code, message, path?}`
@@ -11,6 +12,7 @@
 //! neither is serialised on every call. Nothing here decides anything: type resolution
 //! and issues all come from core.
 
+use ssf_core::access_token::AccessToken;
 use ssf_core::events;
 use ssf_core::issue::Issue;
 use ssf_core::json::{Map, Value};
@@ -90,6 +92,17 @@ pub(crate) fn verified(set: &Set) -> String {
     m.insert("claims", claims.raw.clone());
     m.insert("subject", subject_value(claims.sub_id.as_ref()));
     m.insert("events", events_of(&claims.raw, &set.warnings));
+    Value::Object(m).to_json()
+}
+
+/// The result of `verifyAccessToken`: the header and claims as sent, and the scopes of the
+/// `scope` claim as core split them.
+pub(crate) fn access_token(at: &AccessToken) -> String {
+    let mut m = Map::new();
+    m.insert("header", at.header.raw.clone());
+    m.insert("claims", at.raw.clone());
+    let scopes: Vec<Value> = at.scopes.iter().map(|s| Value::from(s.as_str())).collect();
+    m.insert("scopes", scopes);
     Value::Object(m).to_json()
 }
 

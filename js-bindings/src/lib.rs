@@ -21,6 +21,8 @@ mod explain;
 mod host;
 mod wire;
 
+use ssf_core::access_token::{self, AccessTokenOptions, BearerError};
+use ssf_core::crypto::{default_provider, CryptoProvider};
 use ssf_core::json::{self, Map, Value};
 use ssf_core::jwk::JwkSet;
 use ssf_core::set::{self, Profile, VerifyOptions};
@@ -196,47 +198,111 @@ pub fn verify(
     host: Option<HostVerifier>,
 ) -> Result<String, String> {
     let opts = read_options(options_json).map_err(|e| fail(&e))?;
-    let result = match host {
-        Some(h) => host::with_host(h, &keys.set, |provider| {
-            set::verify_with(token, &keys.set, &opts, provider)
-        }),
-        None => set::verify(token, &keys.set, &opts),
-    };
-    result.map(|s| explain::verified(&s)).map_err(|e| fail(&e))
+    with_provider(host, &keys.set, |provider| {
+        set::verify_with(token, &keys.set, &opts, provider)
+    })
+    .map(|s| explain::verified(&s))
+    .map_err(|e| fail(&e))
+}
+
+/// Runs `f` with the host's provider when there is a host, else core's default one.
+fn with_provider<T>(
+    host: Option<HostVerifier>,
+    keys: &JwkSet,
+    f: impl FnOnce(&dyn CryptoProvider) -> T,
+) -> T {
+    match host {
+        Some(h) => host::with_host(h, keys, f),
+        None => f(default_provider()),
+    }
 }
 
 /// Reads the options text built by the JS layer (which has already type-checked it).
 fn read_options(text: &str) -> Result<VerifyOptions, Error> {
     let map = json::parse_object(text.as_bytes(), ssf_core::error::Part::Document)?;
-    let int = |name: &'static str| -> Result<Option<i64>, Error> {
-        match map.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => v.as_i64().map(Some).ok_or(Error::InvalidClaim(name)),
-        }
-    };
     let string = |name: &'static str| -> Option<String> { map.get_str(name).map(String::from) };
-    let mut opts = VerifyOptions::new(int("now")?.unwrap_or(0));
+    let mut opts = VerifyOptions::new(opt_int(&map, "now")?.unwrap_or(0));
     opts.issuer = string("issuer");
     opts.audience = string("audience");
-    if let Some(skew) = int("clockSkew")? {
+    if let Some(skew) = opt_int(&map, "clockSkew")? {
         opts.clock_skew = u64::try_from(skew).unwrap_or(0);
     }
-    opts.max_age = int("maxAge")?.map(|a| u64::try_from(a).unwrap_or(0));
-    if let Some(list) = map.get("algorithms").and_then(Value::as_array) {
-        let mut algs = Vec::with_capacity(list.len());
-        for v in list {
-            let name = v.as_str().unwrap_or_default();
-            algs.push(
-                Algorithm::from_name(name)
-                    .ok_or_else(|| Error::UnsupportedAlgorithm(name.into()))?,
-            );
-        }
-        opts.algorithms = Some(algs);
-    }
+    opts.max_age = opt_int(&map, "maxAge")?.map(|a| u64::try_from(a).unwrap_or(0));
+    opts.algorithms = opt_algorithms(&map)?;
     if let Some(p) = map.get_str("profile") {
         opts.profile = profile_named(p);
     }
     Ok(opts)
+}
+
+/// An integer option; absent and `null` are `None`.
+fn opt_int(map: &Map, name: &'static str) -> Result<Option<i64>, Error> {
+    match map.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v.as_i64().map(Some).ok_or(Error::InvalidClaim(name)),
+    }
+}
+
+/// The `algorithms` option, by name.
+fn opt_algorithms(map: &Map) -> Result<Option<Vec<Algorithm>>, Error> {
+    let Some(list) = map.get("algorithms").and_then(Value::as_array) else {
+        return Ok(None);
+    };
+    list.iter()
+        .map(|v| {
+            let name = v.as_str().unwrap_or_default();
+            Algorithm::from_name(name).ok_or_else(|| Error::UnsupportedAlgorithm(name.into()))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// Verifies a JWT access token (RFC 9068) against `keys`: core's access-token profile.
+///
+/// `options_json`: `{"now": int, "issuer", "audience", "scope"?, "algorithms"?: [names],
+/// "clockSkew"?: int}`. A failure is thrown like [`verify`]'s, except that `code` is the
+/// RFC 6750 error (`invalid_token` or `insufficient_scope`) and `status` its HTTP status.
+#[wasm_bindgen(js_name = verifyAccessToken)]
+pub fn verify_access_token(
+    token: &str,
+    keys: &Keys,
+    options_json: &str,
+    host: Option<HostVerifier>,
+) -> Result<String, String> {
+    let opts = read_access_token_options(options_json).map_err(|e| fail_access_token(&e))?;
+    with_provider(host, &keys.set, |provider| {
+        access_token::verify_with(token, &keys.set, &opts, provider)
+    })
+    .map(|at| explain::access_token(&at))
+    .map_err(|e| fail_access_token(&e))
+}
+
+fn read_access_token_options(text: &str) -> Result<AccessTokenOptions, Error> {
+    let map = json::parse_object(text.as_bytes(), ssf_core::error::Part::Document)?;
+    let string = |name: &'static str| -> Result<String, Error> {
+        map.get_str(name)
+            .map(String::from)
+            .ok_or(Error::MissingClaim(name))
+    };
+    let now = opt_int(&map, "now")?.unwrap_or(0);
+    let mut opts = AccessTokenOptions::new(now, string("issuer")?, string("audience")?);
+    opts.scope = map.get_str("scope").map(String::from);
+    opts.algorithms = opt_algorithms(&map)?;
+    if let Some(skew) = opt_int(&map, "clockSkew")? {
+        opts.clock_skew = u64::try_from(skew).unwrap_or(0);
+    }
+    Ok(opts)
+}
+
+/// The JSON text of an access-token failure: the RFC 6750 error as `code`.
+fn fail_access_token(e: &Error) -> String {
+    let bearer = BearerError::of(e);
+    let mut m = Map::new();
+    m.insert("code", bearer.as_str());
+    m.insert("reason", e.reason());
+    m.insert("message", alloc_string(e));
+    m.insert("status", i64::from(bearer.status()));
+    Value::from(m).to_json()
 }
 
 /// Signs a claims set (JSON text) after checking it against the profile.

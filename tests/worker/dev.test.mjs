@@ -18,6 +18,9 @@ function run(cmd, args, env = {}) {
 }
 
 /** The variables the worker's source reads (bindings aside). */
+/** A JWK without its private members. */
+const publicPart = (jwk) => Object.fromEntries(Object.entries(jwk).filter(([k]) => !['d', 'p', 'q', 'dp', 'dq', 'qi'].includes(k)));
+
 function variablesInSource() {
   const names = new Set();
   const walk = (dir) => {
@@ -105,6 +108,7 @@ describe('make dev (scripts/dev.sh)', () => {
       SSF_PUSH_RETRY_SECONDS: '3',
       SSF_PUSH_MAX_BACKOFF_SECONDS: '301',
       SSF_PUSH_CONCURRENCY: '2',
+      SSF_OAUTH: JSON.stringify({ issuer: 'https://as.dev-test.example', audience: 'https://issuer.dev-test.example', jwks: { keys: [publicPart(await workerSigningJwk())] } }),
       SSF_EMITTER_TOKENS: JSON.stringify(['dev-emitter-token']),
       SSF_EMIT_DIRECT_TARGETS: '400',
       SSF_EMIT_CONCURRENCY: '8',

@@ -36,7 +36,8 @@ describe('metadata', () => {
       assert.ok(d[k].startsWith(ORIGIN + '/'), k);
     }
     assert.deepEqual(d.delivery_methods_supported, [PUSH_METHOD, POLL_METHOD]);
-    assert.ok(d.authorization_schemes.some((s) => s.spec_urn === 'urn:ietf:rfc:6749'));
+    // Static bearer tokens only: OAuth (RFC 6749) is listed only with SSF_OAUTH (oauth.test.mjs).
+    assert.deepEqual(d.authorization_schemes, [{ spec_urn: 'urn:ietf:rfc:6750' }]);
     assert.ok(['ALL', 'NONE'].includes(d.default_subjects));
   });
 

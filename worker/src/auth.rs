@@ -1,8 +1,10 @@
-//! Bearer authorization of the management and poll APIs (`SSF_TOKENS`), and the constant-time
-//! comparison used for push credentials too.
+//! Bearer authorization of the management and poll APIs (`SSF_TOKENS`, and OAuth access
+//! tokens when `SSF_OAUTH` is set: see `oauth`), and the constant-time comparison used for
+//! push credentials too.
 //!
-//! `SSF_TOKENS` is a JSON object mapping each bearer token to a receiver id. Tokens are never
-//! logged. Comparison hashes both sides with SHA-256 and compares the digests in constant
+//! `SSF_TOKENS` is a JSON object mapping each bearer token to a receiver id. A token that is
+//! none of them is checked as an access token when `SSF_OAUTH` is set; both kinds name
+//! receivers in the same space of ids. Tokens are never logged. Comparison hashes both sides with SHA-256 and compares the digests in constant
 //! time, so neither the content nor the length of a configured token leaks through timing.
 
 use sha2::{Digest, Sha256};
@@ -12,6 +14,8 @@ use worker::{Env, Request};
 
 use crate::config::{var, VAR_TOKENS};
 use crate::http::ApiError;
+
+pub mod oauth;
 
 /// The authenticated caller of the management / poll API.
 #[derive(Clone, Debug)]
@@ -42,16 +46,38 @@ pub(crate) fn bearer_token(req: &Request) -> Option<String> {
     }
 }
 
-/// Authenticates the request against `SSF_TOKENS`: `401` (with `WWW-Authenticate: Bearer`)
-/// when the header is missing or the token unknown.
-pub fn authenticate(req: &Request, env: &Env) -> Result<Receiver, ApiError> {
+/// Authenticates the request: a static token of `SSF_TOKENS`, else an access token of
+/// `SSF_OAUTH`. `401` (with `WWW-Authenticate: Bearer`) when the header is missing or the
+/// token is neither; `403` for an access token without the configured scope.
+pub async fn authenticate(req: &Request, env: &Env) -> Result<Receiver, ApiError> {
     let token = bearer_token(req).ok_or_else(|| {
         ApiError::unauthorized("missing bearer token (Authorization: Bearer <token>)")
     })?;
-    let tokens = var(env, VAR_TOKENS).ok_or_else(|| {
-        worker::console_error!("{VAR_TOKENS} is not configured: every request is refused");
-        ApiError::unauthorized("invalid bearer token")
-    })?;
+    let oauth = oauth::config(env);
+    if let Some(id) = static_receiver(env, &token, matches!(oauth, Ok(Some(_))))? {
+        return Ok(Receiver { id });
+    }
+    match oauth? {
+        Some(cfg) => Ok(Receiver {
+            id: cfg.receiver(env, &token).await?,
+        }),
+        None => Err(ApiError::unauthorized("invalid bearer token")),
+    }
+}
+
+/// The receiver `SSF_TOKENS` maps `token` to, if any. An absent `SSF_TOKENS` is worth a
+/// log line only when there is no other way in (`oauth_configured`).
+fn static_receiver(
+    env: &Env,
+    token: &str,
+    oauth_configured: bool,
+) -> Result<Option<String>, ApiError> {
+    let Some(tokens) = var(env, VAR_TOKENS) else {
+        if !oauth_configured {
+            worker::console_error!("{VAR_TOKENS} is not configured: every request is refused");
+        }
+        return Ok(None);
+    };
     let map = parse_object(tokens.as_bytes(), ssf_core::error::Part::Document).map_err(|e| {
         worker::console_error!("{VAR_TOKENS} is not a JSON object: {e}");
         ApiError::internal("server misconfigured")
@@ -65,8 +91,5 @@ pub fn authenticate(req: &Request, env: &Env) -> Result<Receiver, ApiError> {
             }
         }
     }
-    match found {
-        Some(id) if !id.is_empty() => Ok(Receiver { id }),
-        _ => Err(ApiError::unauthorized("invalid bearer token")),
-    }
+    Ok(found.filter(|id| !id.is_empty()))
 }

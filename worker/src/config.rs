@@ -149,3 +149,11 @@ pub fn issuer(env: &Env, origin: &str) -> String {
         None => origin.to_string(),
     }
 }
+
+/// `SSF_OAUTH`: the one authorization server whose JWT access tokens (RFC 9068) the
+/// management and poll APIs accept beside `SSF_TOKENS` (see `auth`).
+pub const VAR_OAUTH: &str = "SSF_OAUTH";
+/// The claim of an access token that names the receiver when `SSF_OAUTH` names none.
+pub const DEFAULT_RECEIVER_CLAIM: &str = "client_id";
+/// The `spec_urn` discovery lists for `SSF_TOKENS`: bearer tokens (RFC 6750).
+pub const BEARER_SPEC_URN: &str = "urn:ietf:rfc:6750";

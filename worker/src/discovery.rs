@@ -24,15 +24,26 @@ pub fn metadata_for(env: &Env, origin: &str) -> TransmitterMetadata {
     md.add_subject_endpoint = Some(format!("{origin}{ADD_SUBJECT_PATH}"));
     md.remove_subject_endpoint = Some(format!("{origin}{REMOVE_SUBJECT_PATH}"));
     md.verification_endpoint = Some(format!("{origin}{VERIFICATION_PATH}"));
-    md.authorization_schemes = Some(vec![AuthorizationScheme::new(
-        ssf_core::wire::metadata::OAUTH2_SPEC_URN,
-    )]);
+    md.authorization_schemes = Some(authorization_schemes(env));
     md.default_subjects = Some(if default_subjects_all(env) {
         DefaultSubjects::All
     } else {
         DefaultSubjects::None
     });
     md
+}
+
+/// Static bearer tokens (`SSF_TOKENS`, RFC 6750) always; OAuth 2.0 (RFC 6749) only when
+/// `SSF_OAUTH` is set and usable, so a client never goes looking for an authorization
+/// server that is not there.
+fn authorization_schemes(env: &Env) -> Vec<AuthorizationScheme> {
+    let mut schemes = vec![AuthorizationScheme::new(BEARER_SPEC_URN)];
+    if crate::auth::oauth::configured(env) {
+        schemes.push(AuthorizationScheme::new(
+            ssf_core::wire::metadata::OAUTH2_SPEC_URN,
+        ));
+    }
+    schemes
 }
 
 pub fn metadata(req: &Request, env: &Env) -> HandlerResult {

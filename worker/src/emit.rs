@@ -39,7 +39,7 @@ pub async fn handle(mut req: Request, env: &Env) -> HandlerResult {
     if req.method() != Method::Post {
         return Err(ApiError::method_not_allowed("POST"));
     }
-    authorize(&req, env, &tokens)?;
+    authorize(&req, env, &tokens).await?;
     let body = read_json_object(&mut req).await?;
     let request = EmitRequest::from_value(&Value::Object(body))
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
@@ -51,7 +51,7 @@ pub async fn handle(mut req: Request, env: &Env) -> HandlerResult {
 
 /// An emitter token lets the request through; a receiver's token is `403`; anything else
 /// `401`. Every configured token is compared, in constant time.
-fn authorize(req: &Request, env: &Env, tokens: &str) -> Result<(), ApiError> {
+async fn authorize(req: &Request, env: &Env, tokens: &str) -> Result<(), ApiError> {
     let list = emitter_tokens(tokens).ok_or_else(|| {
         worker::console_error!("{VAR_EMITTER_TOKENS} is not a JSON array of strings");
         ApiError::internal("server misconfigured")
@@ -66,7 +66,7 @@ fn authorize(req: &Request, env: &Env, tokens: &str) -> Result<(), ApiError> {
     if known {
         return Ok(());
     }
-    if authenticate(req, env).is_ok() {
+    if authenticate(req, env).await.is_ok() {
         return Err(ApiError::new(
             403,
             "access_denied",

@@ -13,6 +13,7 @@
 //! | bad SET: wrong `iss` / `aud` | 400 | `invalid_issuer` / `invalid_audience` |
 //! | malformed or unknown-member request body, bad query | 400 | `invalid_request` |
 //! | missing or wrong credentials | 401 | `authentication_failed` |
+//! | OAuth access token without the configured scope | 403 | `access_denied` |
 //! | no such stream (or another receiver's), no such endpoint | 404 | `invalid_request` |
 //! | wrong method | 405 (+ `Allow`) | `invalid_request` |
 //! | concurrent change, stream limit | 409 | `invalid_request` |
@@ -39,6 +40,9 @@ pub struct ApiError {
     pub description: String,
     /// Adds `WWW-Authenticate: Bearer` (401 answers).
     pub challenge: bool,
+    /// With `challenge`, the RFC 6750 `error` of the challenge (`invalid_token`,
+    /// `insufficient_scope`), for answers about an OAuth access token.
+    pub bearer_error: Option<&'static str>,
     /// Adds `Allow` (405 answers).
     pub allow: Option<&'static str>,
     /// Adds `Retry-After` in seconds (503 and 429 answers).
@@ -54,6 +58,7 @@ impl ApiError {
             err,
             description: description.into(),
             challenge: false,
+            bearer_error: None,
             allow: None,
             retry_after: None,
         }
@@ -119,8 +124,14 @@ impl ApiError {
         let h = resp.headers_mut();
         let _ = h.set("Content-Language", "en");
         let _ = h.set("Cache-Control", "no-store");
-        if self.challenge {
-            let _ = h.set("WWW-Authenticate", "Bearer");
+        match (self.challenge, self.bearer_error) {
+            (true, Some(error)) => {
+                let _ = h.set("WWW-Authenticate", &format!("Bearer error=\"{error}\""));
+            }
+            (true, None) => {
+                let _ = h.set("WWW-Authenticate", "Bearer");
+            }
+            (false, _) => {}
         }
         if let Some(allow) = self.allow {
             let _ = h.set("Allow", allow);

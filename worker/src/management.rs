@@ -157,7 +157,7 @@ fn stream_id_param(req: &Request) -> Result<String, ApiError> {
 // ---- configuration endpoint ---------------------------------------------------------------
 
 pub async fn configuration(mut req: Request, env: &Env) -> HandlerResult {
-    let receiver = authenticate(&req, env)?;
+    let receiver = authenticate(&req, env).await?;
     let origin = origin(&req);
     match req.method() {
         Method::Post => create(&mut req, env, &receiver, &origin).await,
@@ -530,7 +530,7 @@ pub async fn rotate_push(mut req: Request, env: &Env) -> HandlerResult {
     if req.method() != Method::Post {
         return Err(ApiError::method_not_allowed("POST"));
     }
-    let receiver = authenticate(&req, env)?;
+    let receiver = authenticate(&req, env).await?;
     let origin = origin(&req);
     let body = read_json_object(&mut req).await?;
     let (id, grace) = rotate_request(&body)?;
@@ -580,7 +580,7 @@ fn rotate_request(body: &Map) -> Result<(String, u64), ApiError> {
 // ---- status endpoint ----------------------------------------------------------------------
 
 pub async fn status(mut req: Request, env: &Env) -> HandlerResult {
-    let receiver = authenticate(&req, env)?;
+    let receiver = authenticate(&req, env).await?;
     match req.method() {
         Method::Get => {
             let id = stream_id_param(&req)?;
@@ -701,7 +701,7 @@ pub async fn add_subject(mut req: Request, env: &Env) -> HandlerResult {
     if req.method() != Method::Post {
         return Err(ApiError::method_not_allowed("POST"));
     }
-    let receiver = authenticate(&req, env)?;
+    let receiver = authenticate(&req, env).await?;
     change_subject(&mut req, env, &receiver, true).await?;
     empty(200)
 }
@@ -710,7 +710,7 @@ pub async fn remove_subject(mut req: Request, env: &Env) -> HandlerResult {
     if req.method() != Method::Post {
         return Err(ApiError::method_not_allowed("POST"));
     }
-    let receiver = authenticate(&req, env)?;
+    let receiver = authenticate(&req, env).await?;
     change_subject(&mut req, env, &receiver, false).await?;
     empty(204)
 }
@@ -721,7 +721,7 @@ pub async fn verification(mut req: Request, env: &Env) -> HandlerResult {
     if req.method() != Method::Post {
         return Err(ApiError::method_not_allowed("POST"));
     }
-    let receiver = authenticate(&req, env)?;
+    let receiver = authenticate(&req, env).await?;
     let body = read_json_object(&mut req).await?;
     let v = VerificationRequest::from_value(&Value::Object(body)).map_err(core_400)?;
     let client = StreamClient::new(env, &v.stream_id, &receiver.id)?;
@@ -775,7 +775,7 @@ pub async fn queue_info(req: Request, env: &Env) -> HandlerResult {
     if !matches!(req.method(), Method::Get | Method::Head) {
         return Err(ApiError::method_not_allowed("GET"));
     }
-    let receiver = authenticate(&req, env)?;
+    let receiver = authenticate(&req, env).await?;
     let id = stream_id_param(&req)?;
     let mut info = StreamClient::new(env, &id, &receiver.id)?.info().await?;
     info.insert("stream_id", id.as_str());

@@ -19,7 +19,7 @@ pub async fn handle(mut req: Request, env: &Env, stream_id: &str) -> HandlerResu
     if req.method() != Method::Post {
         return Err(ApiError::method_not_allowed("POST"));
     }
-    let receiver = authenticate(&req, env)?;
+    let receiver = authenticate(&req, env).await?;
     let client = StreamClient::new(env, stream_id, &receiver.id)?;
 
     if let Some(mt) = crate::http::media_type(&req) {

@@ -67,6 +67,30 @@ pub fn forge(header: &str, payload: &str, key: &SigningKey) -> String {
     t
 }
 
+/// A textbook HMAC-SHA256, so the test can mount the real attack: HS256 keyed with the
+/// RSA public key the verifier trusts.
+pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let inner: Vec<u8> = k
+        .iter()
+        .map(|b| b ^ 0x36)
+        .chain(msg.iter().copied())
+        .collect();
+    let ih = Sha256::digest(&inner);
+    let outer: Vec<u8> = k
+        .iter()
+        .map(|b| b ^ 0x5c)
+        .chain(ih.iter().copied())
+        .collect();
+    Sha256::digest(&outer).to_vec()
+}
+
 pub const NOW: i64 = 1_700_000_000;
 pub const ISS: &str = "https://idp.example.com/";
 pub const AUD: &str = "https://sp.example.com/caep";
