@@ -848,7 +848,18 @@ function createTransport(api, wasm) {
     }
 
     async createStream(config = {}) {
-      return this._call('configuration_endpoint', 'POST', { body: outgoing('createStream', config), kind: 'streamConfig', ok: [200, 201] });
+      const url = await this._endpoint('configuration_endpoint');
+      const { issuer } = await this.metadata();
+      const r = await callJson(this._ctx, 'POST', url, outgoing('createStream', config), [200, 201]);
+      // Core's SSF client rules: among them SSF 8.1.1.1, the stream's iss is the issuer.
+      try {
+        return JSON.parse(wasm.createdStream(issuer, r.status, r.text));
+      } catch (e) {
+        if (typeof e !== 'string') throw e;
+        const info = JSON.parse(e);
+        const code = /not the transmitter's issuer/.test(info.message) ? 'issuer_mismatch' : 'invalid_response';
+        throw new SsfError(code, `POST configuration_endpoint: ${info.message}`, { status: r.status });
+      }
     }
 
     async getStream(streamId) {

@@ -49,6 +49,20 @@ pub fn discovery_url(issuer: &str) -> Result<String, String> {
     wire::discovery_url(issuer).map_err(|e| fail(&e))
 }
 
+/// Reads the answer to a stream creation the way core's SSF client does
+/// (`wire::client::Transmitter::read_created`): `200` / `201`, a stream configuration, and
+/// its `iss` the transmitter's `issuer` (SSF 1.0 section 8.1.1.1).
+#[wasm_bindgen(js_name = createdStream)]
+pub fn created_stream(issuer: &str, status: u16, body: &str) -> Result<String, String> {
+    let transmitter = wire::client::Transmitter {
+        metadata: wire::TransmitterMetadata::new(issuer),
+    };
+    transmitter
+        .read_created(status, body.as_bytes())
+        .map(|c| c.to_json())
+        .map_err(|e| fail(&e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

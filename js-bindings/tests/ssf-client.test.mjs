@@ -100,3 +100,23 @@ test('getToken is asked for each call', { timeout: 90_000 }, async () => {
   await ssf.listStreams();
   assert.equal(asked, 2);
 });
+
+test('createStream applies core\'s client rules: a stream whose iss is not the issuer is refused (SSF 8.1.1.1)', { timeout: 90_000 }, async () => {
+  const impostor = async (u, init) => {
+    const r = await fetch(u, init);
+    if (init?.method !== 'POST' || !String(u).endsWith('/ssf/streams')) return r;
+    const cfg = await r.json();
+    return new Response(JSON.stringify({ ...cfg, iss: 'https://impostor.example.com' }), { status: r.status, headers: { 'content-type': 'application/json' } });
+  };
+  const ssf = new SsfClient({ issuer: peer.base, token: ALICE, fetch: impostor });
+  await assert.rejects(ssf.createStream({ source: peer.upstream.source() }), (e) => {
+    assert.ok(e instanceof SsfError, String(e));
+    assert.equal(e.code, 'issuer_mismatch');
+    assert.equal(e.status, 201);
+    assert.match(e.message, /impostor/);
+    return true;
+  });
+  // The same answer with the right iss is read as a stream configuration.
+  const plain = await new SsfClient({ issuer: peer.base, token: ALICE }).createStream({ source: peer.upstream.source() });
+  assert.equal(plain.iss, peer.base);
+});
