@@ -105,6 +105,8 @@ describe('make dev (scripts/dev.sh)', () => {
       SSF_PUSH_RETRY_SECONDS: '3',
       SSF_PUSH_MAX_BACKOFF_SECONDS: '301',
       SSF_PUSH_CONCURRENCY: '2',
+      SSF_ACTIVITY_RETENTION_SECONDS: '2592001',
+      SSF_ACTIVITY_MAX_ENTRIES: '9999',
     });
     dev = await startDev({ ...values, PORT: String(port), SSF_DEV_STATE: state });
     readyAfterMs = dev.readyAfterMs;

@@ -45,7 +45,7 @@ export function workerSigningJwk() {
  * Starts the worker in workerd. `vars` adds/overrides variables (numbers are passed as
  * strings). `persist` = a directory: KV and Durable Object state persisted there.
  */
-export async function startWorker({ vars = {}, persist, signingKey = true } = {}) {
+export async function startWorker({ vars = {}, persist, signingKey = true, onOutput } = {}) {
   // SSF_LOCAL: the test peers are http servers on 127.0.0.1, which only a local
   // deployment may call.
   const bindings = { SSF_TOKENS: JSON.stringify(TOKENS), SSF_LOCAL: 'true' };
@@ -71,6 +71,13 @@ export async function startWorker({ vars = {}, persist, signingKey = true } = {}
     bindings,
     cf: false,
   };
+  // `onOutput(text)`: workerd's stdout and stderr (the worker's console lines) go there.
+  if (onOutput) {
+    opts.handleRuntimeStdio = (stdout, stderr) => {
+      stdout.on('data', (d) => onOutput(String(d)));
+      stderr.on('data', (d) => onOutput(String(d)));
+    };
+  }
   if (persist) {
     opts.kvPersist = path.join(persist, 'kv');
     opts.durableObjectsPersist = path.join(persist, 'do');

@@ -43,6 +43,8 @@ pub struct ApiError {
     pub allow: Option<&'static str>,
     /// Adds `Retry-After` in seconds (503 and 429 answers).
     pub retry_after: Option<u64>,
+    /// Core's short name for why a SET was refused (the activity log's `reason`).
+    pub reason: Option<&'static str>,
 }
 
 pub type HandlerResult = std::result::Result<Response, ApiError>;
@@ -56,6 +58,7 @@ impl ApiError {
             challenge: false,
             allow: None,
             retry_after: None,
+            reason: None,
         }
     }
 
@@ -108,7 +111,9 @@ impl ApiError {
 
     /// The error from `ssf_core` as an RFC 8935 `400` (its `err` code and message).
     pub fn from_core(e: &ssf_core::Error) -> Self {
-        Self::new(400, e.code().as_str(), format!("{} ({})", e, e.reason()))
+        let mut out = Self::new(400, e.code().as_str(), format!("{} ({})", e, e.reason()));
+        out.reason = Some(e.reason());
+        out
     }
 
     pub fn into_response(self) -> Response {

@@ -472,7 +472,10 @@ pub async fn verification(mut req: Request, env: &Env) -> HandlerResult {
         * 1000;
     let event = Event::verification(v.state.clone());
     let (jti, token) = sign_own(env, &origin(&req), &rec, &event).await?;
-    match client.enqueue(&jti, &token, Some(min_ms)).await? {
+    match client
+        .enqueue_verification(&jti, &token, min_ms, v.state.as_deref())
+        .await?
+    {
         Enqueued::TooSoon => Err(ApiError::too_many(
             "verification requested sooner than min_verification_interval",
         )),

@@ -23,6 +23,7 @@
 //! is not the stream's owner, exactly as for a stream that does not exist.
 
 mod accept;
+pub mod activity;
 mod delivery;
 mod queue;
 pub mod record;
@@ -107,6 +108,8 @@ pub struct SsfQueue {
     poll_wakeups: Cell<u64>,
     /// When the alarm is set for, as far as this instance set it.
     alarm_at: Cell<Option<i64>>,
+    /// When old activity entries were last deleted.
+    activity_pruned_at: Cell<i64>,
 }
 
 #[derive(Deserialize)]
@@ -132,12 +135,15 @@ impl DurableObject for SsfQueue {
             settings: RefCell::new(None),
             poll_wakeups: Cell::new(0),
             alarm_at: Cell::new(None),
+            activity_pruned_at: Cell::new(0),
         }
     }
 
     async fn alarm(&self) -> Result<Response> {
         self.ensure_schema()?;
         self.deliver().await?;
+        self.prune_activity(now_ms())?;
+        self.arm_housekeeping().await?;
         Response::ok("")
     }
 
@@ -152,6 +158,7 @@ impl DurableObject for SsfQueue {
             if answer.status_code() == 202 {
                 self.arm_delivery().await?;
             }
+            self.arm_housekeeping().await?;
             return Ok(answer);
         }
         let body = if req.method() == Method::Post {
@@ -199,11 +206,13 @@ impl DurableObject for SsfQueue {
             "/status" if body.contains_key("status") => self.set_status(&body, now)?,
             "/status" => self.status_value()?,
             "/info" => self.info()?,
+            "/activity" => self.activity_page(&body)?,
             _ => return Response::error("no such stream operation", 404),
         };
         if matches!(path.as_str(), "/enqueue" | "/status" | "/put") {
             self.arm_delivery().await?;
         }
+        self.arm_housekeeping().await?;
         Ok(json_response(200, &out))
     }
 }
@@ -241,6 +250,7 @@ impl SsfQueue {
             }
         }
         self.sql().exec(SCHEMA_INDEXES, None)?;
+        self.sql().exec(activity::ACTIVITY_SCHEMA, None)?;
         self.schema_ready.set(true);
         Ok(())
     }
@@ -372,6 +382,9 @@ impl SsfQueue {
         rec.owner = old.rec.owner.clone();
         let version = self.write_record(&rec)?;
         self.wake_all();
+        let mut f = Map::new();
+        f.insert("version", version);
+        self.record_activity("config_updated", f);
         let mut v = result("ok");
         if let Value::Object(m) = &mut v {
             m.insert("version", version);
@@ -408,6 +421,14 @@ impl SsfQueue {
             put_in.push(subject.to_value());
         }
         self.write_record(&rec)?;
+        let mut f = Map::new();
+        f.insert("subject", subject.to_value());
+        let kind = if add {
+            "subject_added"
+        } else {
+            "subject_removed"
+        };
+        self.record_activity(kind, f);
         Ok(result("ok"))
     }
 
@@ -592,24 +613,30 @@ impl StreamClient {
         self.call("/delete", Map::new()).await.map(drop)
     }
 
-    /// Stores one of the worker's own SETs. `min_interval_ms` marks a verification SET
-    /// (rate limited).
-    pub async fn enqueue(
-        &self,
-        jti: &str,
-        token: &str,
-        min_interval_ms: Option<i64>,
-    ) -> std::result::Result<Enqueued, ApiError> {
-        let mut b = Map::new();
-        b.insert("jti", jti);
-        b.insert("set", token);
-        if let Some(ms) = min_interval_ms {
-            b.insert("min_interval_ms", ms);
-        }
+    async fn enqueue_with(&self, b: Map) -> std::result::Result<Enqueued, ApiError> {
         let r = self.call("/enqueue", b).await?;
         r.get_str("result")
             .and_then(Enqueued::from_name)
             .ok_or_else(|| ApiError::internal("stream storage answered garbage"))
+    }
+
+    /// Stores a verification SET (rate limited by `min_interval_ms`); its `state` goes to
+    /// the activity log.
+    pub async fn enqueue_verification(
+        &self,
+        jti: &str,
+        token: &str,
+        min_interval_ms: i64,
+        state: Option<&str>,
+    ) -> std::result::Result<Enqueued, ApiError> {
+        let mut b = Map::new();
+        b.insert("jti", jti);
+        b.insert("set", token);
+        b.insert("min_interval_ms", min_interval_ms);
+        if let Some(s) = state {
+            b.insert("state", s);
+        }
+        self.enqueue_with(b).await
     }
 
     /// Runs an RFC 8936 poll request (validated) and returns the response object.
