@@ -511,7 +511,8 @@ async fn sign_own(
 // ---- operators' view ----------------------------------------------------------------------
 
 /// `GET /ssf/queue?stream_id=...`: the stream's queue counters and the `setErrs` its poller
-/// reported (newest first).
+/// reported (newest first), with the console's health summary (`depth`,
+/// `oldest_pending_age_ms`, `rejections_last_hour`; see `stream::activity`).
 pub async fn queue_info(req: Request, env: &Env) -> HandlerResult {
     if !matches!(req.method(), Method::Get | Method::Head) {
         return Err(ApiError::method_not_allowed("GET"));

@@ -15,6 +15,9 @@
 //! 5. core's stream filter (canonical event types, subject settings): a SET the stream does
 //!    not take is answered `202` and not queued;
 //! 6. stored (a repeated `jti` is stored once), then `202`; a full queue is `429`.
+//!
+//! Every answer after step 2 is an activity entry (`push_accepted`, `push_duplicate`,
+//! `push_rejected`); a push failing step 2 is only counted, since anyone can send one.
 
 use ssf_core::crypto::default_provider;
 use ssf_core::json::{Map, Value};
