@@ -278,6 +278,22 @@ describe('bounds and secrecy', () => {
     assert.equal(kept.at(-1).subject.email, `n${MAX_ENTRIES + 9}@example.com`);
   });
 
+  test('retention by age: entries older than SSF_ACTIVITY_RETENTION_SECONDS are gone', async () => {
+    const short = await startWorker({ vars: { SSF_ACTIVITY_RETENTION_SECONDS: 1 } });
+    try {
+      const cfg = await short.createStream({ source: up.source() });
+      const add = (email) => short.post('/ssf/subjects:add', {
+        token: ALICE, body: { stream_id: cfg.stream_id, subject: { format: 'email', email } },
+      });
+      const list = async () => (await short.get(`/ssf/activity?stream_id=${cfg.stream_id}`, { token: ALICE })).json.entries;
+      await add('old@example.com');
+      assert.equal((await list()).length, 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      await add('new@example.com');
+      assert.deepEqual((await list()).map((e) => e.subject.email), ['new@example.com']);
+    } finally { await short.stop(); }
+  });
+
   test('the queue summary: depth and the oldest pending SET\'s age', async () => {
     const cfg = await stream();
     let q = (await w.get(`/ssf/queue?stream_id=${cfg.stream_id}`, { token: ALICE })).json;

@@ -176,7 +176,8 @@ describe('make dev (scripts/dev.sh)', () => {
   });
 
   test('a build of the inspector in a second terminal leaves every asset served', { timeout: 120_000 }, async () => {
-    const assets = ['/', '/app.js', '/keys.js', '/style.css', '/lib/web.mjs', '/lib/ssf_wasm_bg.wasm'];
+    const assets = ['/', '/app.js', '/keys.js', '/style.css', '/lib/web.mjs', '/lib/ssf_wasm_bg.wasm',
+      '/console/', '/console.js', '/dom.js'];
     for (const a of assets) assert.equal((await fetch(base + a)).status, 200, `${a} before`);
     // Requests all through the build: none may fail.
     let stop = false;
