@@ -1,92 +1,82 @@
-// The operator console (/console/, DESIGN section 12) in Chromium against the real worker:
-// the worker built for the other tests runs in workerd through Miniflare
-// (tests/worker/harness.mjs; `make dev` cannot be driven from here), behind a small Node
-// server that serves www/dist as the worker's static assets would, with the console's CSP
-// from www/src/_headers, and hands every other path to the worker. The test pushes
-// accepted and rejected SETs, then reads them back through the page.
+// The operator console (/console/, DESIGN section 12) in Chromium against `make dev`'s worker
+// (scripts/dev.sh: wrangler dev serving the built worker and www/dist as its static assets,
+// with www/src/_headers applied). The test pushes accepted and rejected SETs to it, then reads
+// them back through the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, DIST, launch, openPage, shot } from './harness.mjs';
-import { startWorker, Upstream, ALICE, BOB } from '../worker/harness.mjs';
+import { ROOT, launch, openPage, shot } from './harness.mjs';
+import { startDev, freePort, tempDir, Upstream, TOKENS, ALICE, BOB } from '../worker/harness.mjs';
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm' };
-
-/** The CSP `_headers` gives /console/* (the test fails if the rule is gone). */
-function consoleCsp() {
-  const lines = fs.readFileSync(path.join(DIST, '_headers'), 'utf8').split('\n');
-  const at = lines.findIndex((l) => l.trim() === '/console/*');
-  assert.ok(at >= 0, '_headers has a /console/* rule');
-  const csp = lines.slice(at + 1).find((l) => l.trim().startsWith('Content-Security-Policy:'));
-  return csp.split(':').slice(1).join(':').trim();
-}
-
-let w;
-let site;
+let dev;
+let state;
+let base;
 let browser;
 let alice;
 let bobStream;
 const pushed = { accepted: [], rejected: [] };
 
-async function startSite(worker) {
-  const csp = consoleCsp();
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url, 'http://x');
-    let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname)));
-    if (file.startsWith(DIST) && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    if (file.startsWith(DIST) && fs.existsSync(file) && !url.pathname.startsWith('/ssf/')) {
-      const headers = { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' };
-      if (url.pathname.startsWith('/console/')) headers['content-security-policy'] = csp;
-      res.writeHead(200, headers).end(fs.readFileSync(file));
-      return;
-    }
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const headers = { ...req.headers };
-    delete headers.host;
-    const r = await worker.mf.dispatchFetch(`http://ssf.test${req.url}`, {
-      method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined,
-    });
-    res.writeHead(r.status, Object.fromEntries(r.headers));
-    res.end(Buffer.from(await r.arrayBuffer()));
+async function call(method, p, { token, body, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  if (body !== undefined) h['content-type'] ??= 'application/json';
+  const r = await fetch(p.startsWith('http') ? p : base + p, {
+    method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { server, url: `http://127.0.0.1:${server.address().port}` };
+  const text = await r.text();
+  return { status: r.status, headers: r.headers, text, json: text ? JSON.parse(text) : undefined };
+}
+const push = (cfg, set, authorization = cfg.push.authorization_header) =>
+  call('POST', cfg.push.endpoint_url, { body: set, headers: { 'content-type': 'application/secevent+jwt', authorization } });
+
+async function createStream(body, token) {
+  const r = await call('POST', '/ssf/streams', { token, body });
+  assert.equal(r.status, 201, r.text);
+  return r.json;
 }
 
 before(async () => {
-  w = await startWorker();
-  site = await startSite(w);
+  const port = await freePort();
+  state = tempDir('ssf-console-');
+  base = `http://127.0.0.1:${port}`;
+  dev = await startDev({ PORT: String(port), SSF_DEV_STATE: state, SSF_TOKENS: JSON.stringify(TOKENS) });
   browser = await launch();
   const up = await Upstream.create();
-  alice = await w.createStream({ source: up.source(), description: 'alice production' });
-  bobStream = await w.createStream({ source: up.source(), description: 'bob stream' }, BOB);
+  alice = await createStream({ source: up.source(), description: 'alice production' }, ALICE);
+  bobStream = await createStream({ source: up.source(), description: 'bob stream' }, BOB);
   for (let i = 0; i < 3; i++) {
     const set = await up.sign();
     pushed.accepted.push(set);
-    assert.equal((await w.push(alice, set)).status, 202);
+    assert.equal((await push(alice, set)).status, 202);
   }
   const wrongAud = await up.sign({ claims: { aud: 'https://other.example.com' } });
   const wrongIss = await up.sign({ claims: { iss: 'https://impostor.example.com' } });
   for (const set of [wrongAud, wrongIss]) {
     pushed.rejected.push(set);
-    assert.equal((await w.push(alice, set)).status, 400);
+    assert.equal((await push(alice, set)).status, 400);
   }
-  assert.equal((await w.push(alice, await up.sign(), { authorization: 'Bearer nope' })).status, 401);
+  assert.equal((await push(alice, await up.sign(), 'Bearer nope')).status, 401);
 });
 
 after(async () => {
   await browser?.close();
-  site?.server.close();
-  await w?.stop();
+  await dev?.stop();
+  if (state) fs.rmSync(state, { recursive: true, force: true });
+});
+
+test('the console is served with its own strict CSP', async () => {
+  const r = await fetch(`${base}/console/`);
+  assert.equal(r.status, 200);
+  const csp = r.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /connect-src 'self'(;|,|$)/, csp);
+  assert.doesNotMatch(await r.text(), /https?:\/\/(?!127)/, 'no external URL in the page');
 });
 
 const rows = (page) => page.$$eval('[data-testid="activity"] tbody tr', (trs) => trs.map((t) => t.dataset.kind));
 
 test('paste a token, see only your streams, their health, activity and chart; filter by kind', async () => {
-  const { page, requests, errors } = await openPage(browser, `${site.url}/console/`);
+  const { page, requests, errors } = await openPage(browser, `${base}/console/`);
   await page.getByTestId('console-token').fill(ALICE);
   await page.click('#connect');
   await page.waitForSelector(`[data-testid="streams"] [data-stream="${alice.stream_id}"]`);
@@ -127,7 +117,7 @@ test('paste a token, see only your streams, their health, activity and chart; fi
   assert.match(stored.session, new RegExp(ALICE));
   assert.doesNotMatch(stored.local, new RegExp(ALICE));
   for (const r of requests) {
-    assert.ok(r.url.startsWith(`${site.url}/`), `request outside the origin: ${r.url}`);
+    assert.ok(r.url.startsWith(`${base}/`), `request outside the origin: ${r.url}`);
     assert.ok(!r.url.includes(ALICE) && !r.body.includes(ALICE), 'the token in a URL or body');
   }
   assert.ok(requests.some((r) => r.headers.authorization === `Bearer ${ALICE}` && r.url.includes('/ssf/activity')));
@@ -140,7 +130,7 @@ test('paste a token, see only your streams, their health, activity and chart; fi
 });
 
 test('a wrong token is refused with a message; a reload keeps the token for the tab only', async () => {
-  const { page, context } = await openPage(browser, `${site.url}/console/`);
+  const { page, context } = await openPage(browser, `${base}/console/`);
   await page.getByTestId('console-token').fill('not-a-token');
   await page.click('#connect');
   await page.waitForFunction(() => /refused: 401/.test(document.getElementById('console-status').textContent));
@@ -152,7 +142,7 @@ test('a wrong token is refused with a message; a reload keeps the token for the 
   await page.waitForSelector(`[data-stream="${bobStream.stream_id}"]`);
   assert.equal(await page.$$eval(`[data-stream="${alice.stream_id}"]`, (e) => e.length), 0);
   const fresh = await context.newPage();
-  await fresh.goto(`${site.url}/console/`);
+  await fresh.goto(`${base}/console/`);
   assert.equal(await fresh.getByTestId('console-token').inputValue(), '');
   await context.close();
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -370,6 +371,44 @@ export async function freePort() {
     });
     s.on('error', reject);
   });
+}
+
+// ---- make dev ----------------------------------------------------------------------------
+
+/**
+ * Runs scripts/dev.sh (`make dev` on a built tree) in its own process group; resolves once
+ * discovery answers. `env.PORT` is its port.
+ */
+export async function startDev(env) {
+  const dev = { log: '' };
+  const t0 = Date.now();
+  dev.proc = spawn('bash', ['scripts/dev.sh'], {
+    cwd: ROOT,
+    detached: true, // its own process group: stopping it stops the watcher, wrangler and workerd
+    env: { ...process.env, CI: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  dev.proc.stdout.on('data', (d) => { dev.log += d; });
+  dev.proc.stderr.on('data', (d) => { dev.log += d; });
+  const exited = new Promise((r) => dev.proc.on('exit', r));
+  const base = `http://127.0.0.1:${env.PORT}`;
+  for (let i = 0; i < 240; i++) {
+    try {
+      if ((await fetch(`${base}/.well-known/ssf-configuration`)).status === 200) break;
+    } catch { /* not up yet */ }
+    if (dev.proc.exitCode !== null) break;
+    await sleep(250);
+  }
+  dev.readyAfterMs = Date.now() - t0;
+  dev.stop = async () => {
+    if (dev.proc.exitCode !== null) return;
+    try { process.kill(-dev.proc.pid, 'SIGTERM'); } catch { /* gone */ }
+    const timer = setTimeout(() => { try { process.kill(-dev.proc.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  if (dev.proc.exitCode !== null) throw new Error(`make dev exited:\n${dev.log.slice(-3000)}`);
+  return dev;
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
