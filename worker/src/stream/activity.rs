@@ -268,7 +268,8 @@ impl SsfQueue {
                 .and_then(|o| o.t)
                 .map_or(Value::Null, |t| Value::from((now - t).max(0))),
         );
-        let since = now - SUMMARY_WINDOW_MS;
+        // Entries past retention may wait for the next pruning: they do not count.
+        let since = (now - SUMMARY_WINDOW_MS).max(self.activity_cutoff(now));
         let reasons: Vec<Reason> = self
             .sql()
             .exec(
