@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the SET inspector into www/dist/: plain static files, no bundler.
-#   www/src/*                         -> www/dist/
+# Builds the SET inspector and the operator console into www/dist/: plain static files, no
+# bundler.
+#   www/src/*                         -> www/dist/ (www/src/console/index.html -> /console/)
 #   js-bindings/pkg/dist (web build)  -> www/dist/lib/ (web.mjs, api.mjs, ssf_wasm.mjs, .wasm)
 # js-bindings/pkg/ is built by scripts/build-js.sh; it is run first when the package is
 # missing (or when BUILD_JS=1). Prints the sizes (raw and gzip) of what a browser loads.
@@ -26,6 +27,9 @@ trap 'rm -rf "$NEW"' EXIT
 mkdir -p "$NEW/lib"
 cp "$SRC"/index.html "$SRC"/*.js "$SRC"/*.css "$NEW/"
 [ -f "$SRC/_headers" ] && cp "$SRC/_headers" "$NEW/"
+# The operator console: a second page of the same app (its code is console.js beside app.js).
+mkdir -p "$NEW/console"
+cp "$SRC/console/index.html" "$NEW/console/index.html"
 for f in web.mjs api.mjs transport.mjs ssf_wasm.mjs ssf_wasm_bg.wasm; do
   cp "$PKG/$f" "$NEW/lib/$f"
 done

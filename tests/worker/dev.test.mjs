@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Upstream, workerSigningJwk, tempDir, sleep, freePort, ROOT } from './harness.mjs';
+import { Upstream, workerSigningJwk, tempDir, sleep, freePort, ROOT, startDev } from './harness.mjs';
 
 const TOKEN = 'dev-test-token';
 
@@ -36,38 +36,6 @@ function variablesInSource() {
 }
 
 
-/** Runs scripts/dev.sh in its own process group; resolves once discovery answers. */
-async function startDev(env) {
-  const dev = { log: '' };
-  const t0 = Date.now();
-  dev.proc = spawn('bash', ['scripts/dev.sh'], {
-    cwd: ROOT,
-    detached: true, // its own process group: stopping it stops the watcher, wrangler and workerd
-    env: { ...process.env, CI: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  dev.proc.stdout.on('data', (d) => { dev.log += d; });
-  dev.proc.stderr.on('data', (d) => { dev.log += d; });
-  const exited = new Promise((r) => dev.proc.on('exit', r));
-  const base = `http://127.0.0.1:${env.PORT}`;
-  for (let i = 0; i < 240; i++) {
-    try {
-      if ((await fetch(`${base}/.well-known/ssf-configuration`)).status === 200) break;
-    } catch { /* not up yet */ }
-    if (dev.proc.exitCode !== null) break;
-    await sleep(250);
-  }
-  dev.readyAfterMs = Date.now() - t0;
-  dev.stop = async () => {
-    if (dev.proc.exitCode !== null) return;
-    try { process.kill(-dev.proc.pid, 'SIGTERM'); } catch { /* gone */ }
-    const timer = setTimeout(() => { try { process.kill(-dev.proc.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  if (dev.proc.exitCode !== null) throw new Error(`make dev exited:\n${dev.log.slice(-3000)}`);
-  return dev;
-}
 
 const listed = () => fs.readFileSync(path.join(ROOT, 'worker/variables.list'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 
@@ -115,6 +83,8 @@ describe('make dev (scripts/dev.sh)', () => {
       SSF_UPSTREAM_POLL_SECONDS: '31',
       SSF_UPSTREAM_POLL_INTERVAL_SECONDS: '2',
       SSF_UPSTREAM_RETRY_SECONDS: '3',
+      SSF_ACTIVITY_RETENTION_SECONDS: '2592001',
+      SSF_ACTIVITY_MAX_ENTRIES: '9999',
     });
     dev = await startDev({ ...values, PORT: String(port), SSF_DEV_STATE: state });
     readyAfterMs = dev.readyAfterMs;
@@ -184,7 +154,8 @@ describe('make dev (scripts/dev.sh)', () => {
   });
 
   test('a build of the inspector in a second terminal leaves every asset served', { timeout: 120_000 }, async () => {
-    const assets = ['/', '/app.js', '/keys.js', '/style.css', '/lib/web.mjs', '/lib/ssf_wasm_bg.wasm'];
+    const assets = ['/', '/app.js', '/keys.js', '/style.css', '/lib/web.mjs', '/lib/ssf_wasm_bg.wasm',
+      '/console/', '/console.js', '/dom.js'];
     for (const a of assets) assert.equal((await fetch(base + a)).status, 200, `${a} before`);
     // Requests all through the build: none may fail.
     let stop = false;

@@ -114,6 +114,12 @@ describe('POST /ssf/events: who gets what', () => {
     assert.deepEqual(claims.events[EV.sessionRevoked].reason_admin, { en: 'laptop stolen' });
     assert.equal(claims.txn, 'txn-42');
     assert.equal(claims.jti, r.json.sets[S.all.stream_id]);
+    // The stream's activity log names the SET it was given, not its body.
+    const log = await w.get(`/ssf/activity?stream_id=${S.all.stream_id}&kind=emitted`, { token: ALICE });
+    assert.equal(log.status, 200, log.text);
+    const entry = log.json.entries.find((e) => e.jti === claims.jti);
+    assert.deepEqual(entry?.events, [EV.sessionRevoked]);
+    assert.ok(!log.text.includes(Object.values(got)[0]), 'no SET body in the log');
 
     // Bob's push stream: pushed to his receiver, aud his.
     const pushed = await until('push', () => rcv.got.find((g) => decodeClaims(g.body).jti === r.json.sets[S.bobPush.stream_id]));

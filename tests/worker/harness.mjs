@@ -9,6 +9,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -45,7 +46,7 @@ export function workerSigningJwk() {
  * Starts the worker in workerd. `vars` adds/overrides variables (numbers are passed as
  * strings). `persist` = a directory: KV and Durable Object state persisted there.
  */
-export async function startWorker({ vars = {}, persist, signingKey = true, emitQueue = false } = {}) {
+export async function startWorker({ vars = {}, persist, signingKey = true, emitQueue = false, onOutput } = {}) {
   // SSF_LOCAL: the test peers are http servers on 127.0.0.1, which only a local
   // deployment may call.
   const bindings = { SSF_TOKENS: JSON.stringify(TOKENS), SSF_LOCAL: 'true' };
@@ -76,6 +77,13 @@ export async function startWorker({ vars = {}, persist, signingKey = true, emitQ
     // The Cloudflare Queue that originated events beyond SSF_EMIT_DIRECT_TARGETS go through.
     opts.queueProducers = { SSF_EMIT_QUEUE: { queueName: 'ssf-emit' } };
     opts.queueConsumers = { 'ssf-emit': { maxBatchSize: 10, maxBatchTimeout: 0.2, maxRetries: 10, retryDelay: 0 } };
+  }
+  // `onOutput(text)`: workerd's stdout and stderr (the worker's console lines) go there.
+  if (onOutput) {
+    opts.handleRuntimeStdio = (stdout, stderr) => {
+      stdout.on('data', (d) => onOutput(String(d)));
+      stderr.on('data', (d) => onOutput(String(d)));
+    };
   }
   if (persist) {
     opts.kvPersist = path.join(persist, 'kv');
@@ -369,6 +377,44 @@ export async function freePort() {
     });
     s.on('error', reject);
   });
+}
+
+// ---- make dev ----------------------------------------------------------------------------
+
+/**
+ * Runs scripts/dev.sh (`make dev` on a built tree) in its own process group; resolves once
+ * discovery answers. `env.PORT` is its port.
+ */
+export async function startDev(env) {
+  const dev = { log: '' };
+  const t0 = Date.now();
+  dev.proc = spawn('bash', ['scripts/dev.sh'], {
+    cwd: ROOT,
+    detached: true, // its own process group: stopping it stops the watcher, wrangler and workerd
+    env: { ...process.env, CI: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  dev.proc.stdout.on('data', (d) => { dev.log += d; });
+  dev.proc.stderr.on('data', (d) => { dev.log += d; });
+  const exited = new Promise((r) => dev.proc.on('exit', r));
+  const base = `http://127.0.0.1:${env.PORT}`;
+  for (let i = 0; i < 240; i++) {
+    try {
+      if ((await fetch(`${base}/.well-known/ssf-configuration`)).status === 200) break;
+    } catch { /* not up yet */ }
+    if (dev.proc.exitCode !== null) break;
+    await sleep(250);
+  }
+  dev.readyAfterMs = Date.now() - t0;
+  dev.stop = async () => {
+    if (dev.proc.exitCode !== null) return;
+    try { process.kill(-dev.proc.pid, 'SIGTERM'); } catch { /* gone */ }
+    const timer = setTimeout(() => { try { process.kill(-dev.proc.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  if (dev.proc.exitCode !== null) throw new Error(`make dev exited:\n${dev.log.slice(-3000)}`);
+  return dev;
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

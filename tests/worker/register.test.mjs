@@ -61,6 +61,11 @@ describe('registering by push with a bearer token', () => {
 
   test('verification with a random state reaches verified', async () => {
     await verified(cfg.stream_id);
+    const log = await w.get(`/ssf/activity?stream_id=${cfg.stream_id}&kind=upstream`, { token: ALICE });
+    assert.equal(log.status, 200, log.text);
+    assert.equal(log.json.entries[0].what, 'registered');
+    assert.equal(log.json.entries[0].upstream_stream_id, tx.only().id);
+    assert.ok(log.json.entries.some((e) => e.what === 'registration' && e.state === 'verified'));
     const v = tx.calls.find((c) => c.path === '/verify');
     const state = JSON.parse(v.body).state;
     assert.ok(state && state.length >= 16, 'unguessable state');

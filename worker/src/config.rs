@@ -157,3 +157,11 @@ pub const VAR_OAUTH: &str = "SSF_OAUTH";
 pub const DEFAULT_RECEIVER_CLAIM: &str = "client_id";
 /// The `spec_urn` discovery lists for `SSF_TOKENS`: bearer tokens (RFC 6750).
 pub const BEARER_SPEC_URN: &str = "urn:ietf:rfc:6750";
+/// The activity log (DESIGN section 12): entries older than this are deleted. Override:
+/// `SSF_ACTIVITY_RETENTION_SECONDS`.
+pub const ACTIVITY_RETENTION_SECONDS: u64 = 30 * 24 * 3600;
+/// At most this many activity entries per stream (oldest deleted first). Override:
+/// `SSF_ACTIVITY_MAX_ENTRIES`.
+pub const ACTIVITY_MAX_ENTRIES: u64 = 10_000;
+/// `GET {ACTIVITY_PATH}?stream_id=`: a stream's activity log, for its receiver.
+pub const ACTIVITY_PATH: &str = "/ssf/activity";

@@ -47,6 +47,8 @@ pub struct ApiError {
     pub allow: Option<&'static str>,
     /// Adds `Retry-After` in seconds (503 and 429 answers).
     pub retry_after: Option<u64>,
+    /// Core's short name for why a SET was refused (the activity log's `reason`).
+    pub reason: Option<&'static str>,
 }
 
 pub type HandlerResult = std::result::Result<Response, ApiError>;
@@ -61,6 +63,7 @@ impl ApiError {
             bearer_error: None,
             allow: None,
             retry_after: None,
+            reason: None,
         }
     }
 
@@ -113,7 +116,9 @@ impl ApiError {
 
     /// The error from `ssf_core` as an RFC 8935 `400` (its `err` code and message).
     pub fn from_core(e: &ssf_core::Error) -> Self {
-        Self::new(400, e.code().as_str(), format!("{} ({})", e, e.reason()))
+        let mut out = Self::new(400, e.code().as_str(), format!("{} ({})", e, e.reason()));
+        out.reason = Some(e.reason());
+        out
     }
 
     pub fn into_response(self) -> Response {

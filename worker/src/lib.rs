@@ -6,12 +6,15 @@
 //! with RFC 8936 poll, managed with the SSF 1.0 management API.
 //!
 //! This file is only the router; one module per concept does the work:
-//! `auth` (bearer tokens), `stream` (the per-stream Durable Object: settings, push checks,
-//! queue), `directory` (the streams taking originated events), `emit` (`POST /ssf/events`), `streams` (the receivers' index of stream ids in KV), `node` (the node-wide
+//! `activity` (the activity log's endpoint), `auth` (bearer tokens), `stream` (the
+//! per-stream Durable Object: settings, push checks, queue, activity), `directory` (the
+//! streams taking originated events), `emit` (`POST /ssf/events`), `upstream` (registering
+//! at upstream transmitters), `streams` (the receivers' index of stream ids in KV), `node` (the node-wide
 //! Durable Object), `push`, `poll`, `management`, `keys` (the worker's signing key and the
 //! sources' JWKS cache), `fetch` (every outgoing request), `webcrypto` (signature checks by
 //! the runtime), `discovery`.
 
+mod activity;
 mod auth;
 mod config;
 mod directory;
@@ -75,6 +78,7 @@ async fn route(req: Request, env: &Env) -> HandlerResult {
         VERIFICATION_PATH => management::verification(req, env).await,
         QUEUE_INFO_PATH => management::queue_info(req, env).await,
         EVENTS_PATH => emit::handle(req, env).await,
+        ACTIVITY_PATH => activity::handle(req, env).await,
         p if p.starts_with(PUSH_PREFIX) => {
             let id = p[PUSH_PREFIX.len()..].to_string();
             push::handle(req, env, &id).await

@@ -734,7 +734,10 @@ pub async fn verification(mut req: Request, env: &Env) -> HandlerResult {
         * 1000;
     let event = Event::verification(v.state.clone());
     let (jti, token) = sign_own(env, &origin(&req), &rec, &event).await?;
-    match client.enqueue(&jti, &token, Some(min_ms)).await? {
+    match client
+        .enqueue_verification(&jti, &token, min_ms, v.state.as_deref())
+        .await?
+    {
         Enqueued::TooSoon => Err(ApiError::too_many(
             "verification requested sooner than min_verification_interval",
         )),
@@ -770,7 +773,8 @@ async fn sign_own(
 // ---- operators' view ----------------------------------------------------------------------
 
 /// `GET /ssf/queue?stream_id=...`: the stream's queue counters and the `setErrs` its poller
-/// reported (newest first).
+/// reported (newest first), with the console's health summary (`depth`,
+/// `oldest_pending_age_ms`, `rejections_last_hour`; see `stream::activity`).
 pub async fn queue_info(req: Request, env: &Env) -> HandlerResult {
     if !matches!(req.method(), Method::Get | Method::Head) {
         return Err(ApiError::method_not_allowed("GET"));

@@ -4,33 +4,7 @@
 import { extractSets, pathParts, utc, relative, encodeFragment, decodeFragment } from './parse.js';
 import { CLAIM_INFO, HEADER_INFO, FORMAT_INFO, MEMBER_INFO, PROFILE_NAMES } from './explain.js';
 import { fetchJson, discoveryUrl, IssuerKeys } from './keys.js';
-
-const $ = (id) => document.getElementById(id);
-
-/** Builds an element: h('p', {class: 'x'}, 'text', child). Strings become text nodes. */
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') el.className = v;
-    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  append(el, children);
-  return el;
-}
-
-function append(el, children) {
-  for (const c of children.flat(Infinity)) {
-    if (c === undefined || c === null || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-}
-
-function fill(el, ...children) {
-  el.replaceChildren();
-  append(el, children);
-}
+import { $, h, fill, initTheme } from './dom.js';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -81,33 +55,7 @@ const ready = (async () => {
   throw e;
 });
 
-// ---- theme -------------------------------------------------------------------------------
-
-const THEMES = ['auto', 'light', 'dark'];
-function applyTheme(theme) {
-  if (theme === 'auto') delete document.documentElement.dataset.theme;
-  else document.documentElement.dataset.theme = theme;
-  const label = { auto: '◐ Auto', light: '☀ Light', dark: '☾ Dark' }[theme];
-  $('theme').textContent = label;
-  $('theme').setAttribute('aria-label', `Colour theme: ${theme === 'auto' ? 'automatic' : theme}`);
-}
-let theme = 'auto';
-try {
-  theme = localStorage.getItem('set-inspector-theme') || 'auto';
-} catch {
-  // Storage may be off; the theme then follows the system.
-}
-if (!THEMES.includes(theme)) theme = 'auto';
-applyTheme(theme);
-$('theme').addEventListener('click', () => {
-  theme = THEMES[(THEMES.indexOf(theme) + 1) % THEMES.length];
-  applyTheme(theme);
-  try {
-    localStorage.setItem('set-inspector-theme', theme);
-  } catch {
-    // Not remembered; harmless.
-  }
-});
+initTheme($('theme'));
 
 // ---- tabs (WAI-ARIA tabs pattern: arrows, Home, End) -------------------------------------------
 

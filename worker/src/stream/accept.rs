@@ -15,8 +15,12 @@
 //! 5. core's stream filter (canonical event types, subject settings): a SET the stream does
 //!    not take is answered `202` and not queued;
 //! 6. stored (a repeated `jti` is stored once), then `202`; a full queue is `429`.
+//!
+//! Every answer after step 2 is an activity entry (`push_accepted`, `push_duplicate`,
+//! `push_rejected`); a push failing step 2 is only counted, since anyone can send one.
 
 use ssf_core::crypto::default_provider;
+use ssf_core::json::{Map, Value};
 use ssf_core::jwk::JwkSet;
 use ssf_core::set::{begin_verify, Set, VerifyOptions};
 use ssf_core::wire::Source;
@@ -48,32 +52,24 @@ impl SsfQueue {
             now < *until && secrets_equal(given.as_bytes(), old.as_bytes())
         });
         if given.is_empty() || !(current | previous) {
+            self.count_unauthenticated();
             return Err(ApiError::unauthorized(
                 "missing or wrong Authorization for this stream's push endpoint",
             ));
         }
-        match media_type(req).as_deref() {
-            Some(ssf_core::jws::SET_MEDIA_TYPE) => {}
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "Content-Type must be {}, not {:?}",
-                    ssf_core::jws::SET_MEDIA_TYPE,
-                    other.unwrap_or("")
-                )))
+        // From here on the push came from the stream's upstream: each refusal is an entry.
+        let token = match read_push_body(req).await {
+            Ok(t) => t,
+            Err(e) => {
+                self.record_rejection(&e, None);
+                return Err(e);
             }
+        };
+        let answer = self.accept(&settings, &token).await;
+        if let Err(e) = &answer {
+            self.record_rejection(e, Some(&token));
         }
-        let body = req.bytes().await?;
-        if body.len() > MAX_BODY_BYTES {
-            return Err(ApiError::new(
-                413,
-                "invalid_request",
-                format!("request body larger than {MAX_BODY_BYTES} bytes"),
-            ));
-        }
-        let token = std::str::from_utf8(&body)
-            .map_err(|_| ApiError::bad_request("the body is not UTF-8"))?
-            .trim();
-        self.accept(&settings, token).await?;
+        answer?;
         accepted()
     }
 
@@ -102,10 +98,21 @@ impl SsfQueue {
         }
         let now = now_ms();
         self.prune_if_due(now, false)?;
-        match self.store(&set.claims.jti, token, now, false)? {
+        let claims = &set.claims;
+        match self.store(&claims.jti, token, now, false)? {
             "full" => Err(ApiError::too_many(
                 "the stream's queue is full; retry later",
             )),
+            "stored" => {
+                self.record_activity("push_accepted", accepted_fields(claims));
+                Ok(())
+            }
+            "duplicate" => {
+                let mut f = Map::new();
+                f.insert("jti", claims.jti.as_str());
+                self.record_activity("push_duplicate", f);
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
@@ -172,6 +179,43 @@ impl SsfQueue {
         self.meta_set("jwks_refetch_at", &now.to_string())?;
         Ok(())
     }
+}
+
+/// The SET of a push: the right media type, bounded, UTF-8.
+async fn read_push_body(req: &mut Request) -> Result<String, ApiError> {
+    match media_type(req).as_deref() {
+        Some(ssf_core::jws::SET_MEDIA_TYPE) => {}
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "Content-Type must be {}, not {:?}",
+                ssf_core::jws::SET_MEDIA_TYPE,
+                other.unwrap_or("")
+            )))
+        }
+    }
+    let body = req.bytes().await?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::new(
+            413,
+            "invalid_request",
+            format!("request body larger than {MAX_BODY_BYTES} bytes"),
+        ));
+    }
+    let token =
+        std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
+    Ok(token.trim().to_string())
+}
+
+/// `push_accepted {jti, iss, events, sub_id}`: what the SET is about, never the SET.
+fn accepted_fields(claims: &ssf_core::set::Claims) -> Map {
+    let mut f = Map::new();
+    f.insert("jti", claims.jti.as_str());
+    f.insert("iss", claims.iss.as_str());
+    let events = claims.event_uris().map(Value::from).collect();
+    f.insert("events", Value::Array(events));
+    let sub_id = claims.sub_id.as_ref().map(|s| s.to_value());
+    f.insert("sub_id", sub_id.unwrap_or(Value::Null));
+    f
 }
 
 fn accepted() -> HandlerResult {

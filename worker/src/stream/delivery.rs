@@ -25,6 +25,7 @@ use serde::Deserialize;
 use ssf_core::json::{parse_object, Map, Value};
 use ssf_core::wire::PushError;
 
+use super::queue::{delivered_fields, jti_fields};
 use super::record::PushTarget;
 use super::SsfQueue;
 use crate::config::{
@@ -198,6 +199,10 @@ impl SsfQueue {
         match outcome {
             Outcome::Delivered => {
                 self.settle(&due.jti, now)?;
+                self.record_activity(
+                    "delivered",
+                    delivered_fields(&due.jti, "push", due.attempts + 1),
+                );
                 state.insert("last_success_at", now);
                 state.insert("consecutive_failures", 0);
             }
@@ -208,6 +213,11 @@ impl SsfQueue {
                     .clone()
                     .unwrap_or_else(|| "HTTP 400 without an RFC 8935 error body".into());
                 self.record_set_err(&due.jti, &err_text, &description_text, now)?;
+                self.record_push_failed(
+                    &due.jti,
+                    Some(400),
+                    &refusal(&err_text, &description_text),
+                );
                 let mut f = Map::new();
                 f.insert("at", now);
                 f.insert("status", 400);
@@ -220,6 +230,7 @@ impl SsfQueue {
                 state.insert("last_failure", Value::Object(f));
             }
             Outcome::Failed { status, error } => {
+                self.record_push_failed(&due.jti, status, &error);
                 let attempts = due.attempts + 1;
                 let next = now + self.backoff_ms(attempts);
                 self.sql().exec(
@@ -242,6 +253,15 @@ impl SsfQueue {
             }
         }
         self.meta_set("push_state", &Value::Object(state).to_json())
+    }
+
+    fn record_push_failed(&self, jti: &str, status: Option<u16>, error: &str) {
+        let mut f = jti_fields(jti);
+        if let Some(s) = status {
+            f.insert("status", i64::from(s));
+        }
+        f.insert("error", error);
+        self.record_activity("push_failed", f);
     }
 
     /// A delivered (or refused) SET becomes a tombstone.
@@ -301,5 +321,14 @@ impl SsfQueue {
             self.next_attempt_at()?.map_or(Value::Null, Value::from),
         );
         Ok(Value::Object(m))
+    }
+}
+
+/// The `error` of a refused push: the receiver's RFC 8935 error, as it gave it.
+fn refusal(err: &str, description: &str) -> String {
+    if err.is_empty() {
+        description.to_string()
+    } else {
+        format!("{err}: {description}")
     }
 }

@@ -133,6 +133,12 @@ impl SsfQueue {
         let token = ssf_core::builder::sign_claims(&claims, &key, ssf_core::set::Profile::SSF)
             .map_err(|e| worker::Error::RustError(format!("cannot sign: {e}")))?;
         let outcome = self.store(jti, &token, now_ms(), false)?;
+        if outcome == "stored" {
+            let mut f = Map::new();
+            f.insert("jti", jti);
+            f.insert("events", Value::Array(events.clone()));
+            self.record_activity("emitted", f);
+        }
         let mut m = Map::new();
         m.insert("result", outcome);
         m.insert("events", Value::Array(events));

@@ -23,6 +23,7 @@
 //! is not the stream's owner, exactly as for a stream that does not exist.
 
 mod accept;
+pub mod activity;
 mod delivery;
 mod emit;
 mod queue;
@@ -111,6 +112,8 @@ pub struct SsfQueue {
     alarm_at: Cell<Option<i64>>,
     /// The directory holds this stream's current entry, as far as this instance knows.
     published: Cell<bool>,
+    /// When old activity entries were last deleted.
+    activity_pruned_at: Cell<i64>,
 }
 
 #[derive(Deserialize)]
@@ -137,17 +140,19 @@ impl DurableObject for SsfQueue {
             poll_wakeups: Cell::new(0),
             alarm_at: Cell::new(None),
             published: Cell::new(false),
+            activity_pruned_at: Cell::new(0),
         }
     }
 
     /// The alarm: polls the upstream (poll registrations), pushes what is due (push
-    /// delivery), and sets itself for whichever is due next.
+    /// delivery), prunes the activity log, and sets itself for whichever is due next.
     async fn alarm(&self) -> Result<Response> {
         self.ensure_schema()?;
         self.alarm_at.set(None);
         self.poll_upstream().await?;
         let push_next = self.deliver().await?;
-        let next = [push_next, self.upstream_poll_at()?]
+        self.prune_activity(now_ms())?;
+        let next = [push_next, self.upstream_poll_at()?, self.prune_due_at()?]
             .into_iter()
             .flatten()
             .min();
@@ -168,6 +173,7 @@ impl DurableObject for SsfQueue {
             if answer.status_code() == 202 {
                 self.arm_delivery().await?;
             }
+            self.arm_housekeeping().await?;
             return Ok(answer);
         }
         let body = if req.method() == Method::Post {
@@ -182,6 +188,18 @@ impl DurableObject for SsfQueue {
             if let Some(rec) = self.settings()?.filter(|_| is_result(&out, "created")) {
                 self.publish_entry(&rec.rec.id).await?;
                 self.published.set(true);
+                if let Some(link) = rec
+                    .rec
+                    .upstream
+                    .as_ref()
+                    .and_then(crate::upstream::Link::from_value)
+                {
+                    let mut f = Map::new();
+                    f.insert("what", "registered");
+                    f.insert("upstream_stream_id", link.upstream_stream_id.as_str());
+                    f.insert("delivery", link.register.delivery.as_str());
+                    self.record_activity("upstream", f);
+                }
                 self.arm_upstream_poll().await?;
             }
             return Ok(json_response(200, &out));
@@ -233,6 +251,7 @@ impl DurableObject for SsfQueue {
             "/status" => self.status_value()?,
             "/info" => self.info()?,
             "/registration" => self.registration_change(&body)?,
+            "/activity" => self.activity_page(&body)?,
             _ => return Response::error("no such stream operation", 404),
         };
         let changed = match path.as_str() {
@@ -253,6 +272,7 @@ impl DurableObject for SsfQueue {
         if changed {
             self.arm_upstream_poll().await?;
         }
+        self.arm_housekeeping().await?;
         Ok(json_response(200, &out))
     }
 }
@@ -294,6 +314,7 @@ impl SsfQueue {
             }
         }
         self.sql().exec(SCHEMA_INDEXES, None)?;
+        self.sql().exec(activity::ACTIVITY_SCHEMA, None)?;
         self.schema_ready.set(true);
         Ok(())
     }
@@ -425,6 +446,9 @@ impl SsfQueue {
         rec.owner = old.rec.owner.clone();
         let version = self.write_record(&rec)?;
         self.wake_all();
+        let mut f = Map::new();
+        f.insert("version", version);
+        self.record_activity("config_updated", f);
         let mut v = result("ok");
         if let Value::Object(m) = &mut v {
             m.insert("version", version);
@@ -461,6 +485,14 @@ impl SsfQueue {
             put_in.push(subject.to_value());
         }
         self.write_record(&rec)?;
+        let mut f = Map::new();
+        f.insert("subject", subject.to_value());
+        let kind = if add {
+            "subject_added"
+        } else {
+            "subject_removed"
+        };
+        self.record_activity(kind, f);
         Ok(result("ok"))
     }
 
@@ -645,24 +677,30 @@ impl StreamClient {
         self.call("/delete", Map::new()).await.map(drop)
     }
 
-    /// Stores one of the worker's own SETs. `min_interval_ms` marks a verification SET
-    /// (rate limited).
-    pub async fn enqueue(
-        &self,
-        jti: &str,
-        token: &str,
-        min_interval_ms: Option<i64>,
-    ) -> std::result::Result<Enqueued, ApiError> {
-        let mut b = Map::new();
-        b.insert("jti", jti);
-        b.insert("set", token);
-        if let Some(ms) = min_interval_ms {
-            b.insert("min_interval_ms", ms);
-        }
+    async fn enqueue_with(&self, b: Map) -> std::result::Result<Enqueued, ApiError> {
         let r = self.call("/enqueue", b).await?;
         r.get_str("result")
             .and_then(Enqueued::from_name)
             .ok_or_else(|| ApiError::internal("stream storage answered garbage"))
+    }
+
+    /// Stores a verification SET (rate limited by `min_interval_ms`); its `state` goes to
+    /// the activity log.
+    pub async fn enqueue_verification(
+        &self,
+        jti: &str,
+        token: &str,
+        min_interval_ms: i64,
+        state: Option<&str>,
+    ) -> std::result::Result<Enqueued, ApiError> {
+        let mut b = Map::new();
+        b.insert("jti", jti);
+        b.insert("set", token);
+        b.insert("min_interval_ms", min_interval_ms);
+        if let Some(s) = state {
+            b.insert("state", s);
+        }
+        self.enqueue_with(b).await
     }
 
     /// Runs an RFC 8936 poll request (validated) and returns the response object.

@@ -50,6 +50,13 @@ pub const PRUNE_INTERVAL_MS: i64 = 60_000;
 struct Row {
     jti: String,
     token: Option<String>,
+    deliveries: i64,
+}
+
+#[derive(Deserialize)]
+struct Seq {
+    #[allow(dead_code)]
+    seq: i64,
 }
 
 #[derive(Deserialize)]
@@ -107,7 +114,11 @@ impl SsfQueue {
                 Some(t) if min > 0 && now - t < min => "too_soon",
                 _ => {
                     self.meta_set("last_verification_ms", &now.to_string())?;
-                    self.store(jti, token, now, false)?
+                    let stored = self.store(jti, token, now, false)?;
+                    let mut f = Map::new();
+                    f.insert("state", body.get("state").cloned().unwrap_or(Value::Null));
+                    self.record_activity("verification", f);
+                    stored
                 }
             }
         } else {
@@ -145,12 +156,22 @@ impl SsfQueue {
             )?;
             return Ok(if exists > 0 { "duplicate" } else { "full" });
         }
-        // One statement both deduplicates (`jti` is UNIQUE) and stores.
-        let inserted = self.sql().exec(
-            "INSERT INTO sets (jti, token, received_at, control) VALUES (?, ?, ?, ?) ON CONFLICT(jti) DO NOTHING",
-            vec![jti.into(), token.into(), now.into(), i64::from(control).into()],
-        )?;
-        if inserted.rows_written() == 0 {
+        // One statement both deduplicates (`jti` is UNIQUE) and stores. `RETURNING` tells
+        // which: `rows_written` counts index work too, so it is not 0 on a conflict.
+        let inserted: Vec<Seq> = self
+            .sql()
+            .exec(
+                "INSERT INTO sets (jti, token, received_at, control) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT(jti) DO NOTHING RETURNING seq",
+                vec![
+                    jti.into(),
+                    token.into(),
+                    now.into(),
+                    i64::from(control).into(),
+                ],
+            )?
+            .to_array()?;
+        if inserted.is_empty() {
             return Ok("duplicate");
         }
         self.pending.set(Some(pending + 1));
@@ -173,13 +194,14 @@ impl SsfQueue {
         Ok(())
     }
 
-    fn acknowledge(&self, jti: &str, now: i64) -> Result<()> {
+    /// Whether `jti` was pending (and is now acknowledged).
+    fn acknowledge(&self, jti: &str, now: i64) -> Result<bool> {
         self.pending.set(None);
-        self.sql().exec(
+        let done = self.sql().exec(
             "UPDATE sets SET token = NULL, acked_at = ? WHERE jti = ? AND acked_at IS NULL",
             vec![now.into(), jti.into()],
         )?;
-        Ok(())
+        Ok(done.rows_written() > 0)
     }
 
     /// An RFC 8936 poll request (validated by the worker) -> `{"sets": {...},
@@ -187,7 +209,10 @@ impl SsfQueue {
     pub(super) async fn poll(&self, request: PollRequest) -> Result<Value> {
         let now = now_ms();
         for jti in request.acks() {
-            self.acknowledge(jti, now)?;
+            // Only SETs this stream holds: an ack of anything else is no event of its own.
+            if self.acknowledge(jti, now)? {
+                self.record_activity("acked", jti_fields(jti));
+            }
         }
         for (jti, e) in request.errors() {
             let err = e.err.as_str().to_string();
@@ -197,7 +222,12 @@ impl SsfQueue {
                 self.state.id()
             );
             self.record_set_err(jti, &err, &description, now)?;
-            self.acknowledge(jti, now)?;
+            if self.acknowledge(jti, now)? {
+                let mut f = jti_fields(jti);
+                f.insert("err", err);
+                f.insert("description", description);
+                self.record_activity("set_err", f);
+            }
         }
         let limit = match request.max_events {
             Some(n) => (n as i64).min(MAX_SETS_PER_POLL),
@@ -255,7 +285,7 @@ impl SsfQueue {
         let rows: Vec<Row> = self
             .sql()
             .exec(
-                "SELECT jti, token FROM sets WHERE acked_at IS NULL AND token IS NOT NULL \
+                "SELECT jti, token, deliveries FROM sets WHERE acked_at IS NULL AND token IS NOT NULL \
                  AND (delivered_at IS NULL OR delivered_at <= ?) AND received_at >= ? \
                  AND (control = 1 OR ? = 0) ORDER BY seq LIMIT ?",
                 vec![
@@ -273,6 +303,10 @@ impl SsfQueue {
                 "UPDATE sets SET delivered_at = ?, deliveries = deliveries + 1 WHERE jti = ?",
                 vec![now.into(), r.jti.as_str().into()],
             )?;
+            self.record_activity(
+                "delivered",
+                delivered_fields(&r.jti, "poll", r.deliveries + 1),
+            );
             sets.insert(r.jti, r.token.unwrap_or_default());
         }
         Ok((sets, more))
@@ -304,6 +338,19 @@ impl SsfQueue {
             }
         }
         let changed = before != status;
+        if changed {
+            let mut f = Map::new();
+            f.insert("from", before.as_str());
+            f.insert("to", status);
+            // Who asked: the stream's receiver through the status endpoint, unless the
+            // caller names someone else (the transmitter's own decisions say so).
+            let by = body
+                .get_str("by")
+                .or(body.get_str("owner"))
+                .unwrap_or("transmitter");
+            f.insert("by", by);
+            self.record_activity("status_changed", f);
+        }
         if status == "disabled" {
             // Disabled streams do not hold events (their announcements excepted).
             self.sql().exec(
@@ -328,6 +375,8 @@ impl SsfQueue {
     }
 
     pub(super) fn info(&self) -> Result<Value> {
+        let mut summary = Map::new();
+        self.health_summary(&mut summary)?;
         let now = now_ms();
         let due = now - self.ms("SSF_REDELIVERY_SECONDS", REDELIVERY_SECONDS);
         let mut q = Map::new();
@@ -383,6 +432,9 @@ impl SsfQueue {
         if self.settings()?.is_some_and(|s| s.push_target.is_some()) {
             q.insert("push", self.push_info()?);
         }
+        for (k, v) in summary.iter() {
+            q.insert(k, v.clone());
+        }
         Ok(Value::Object(q))
     }
 }
@@ -392,4 +444,19 @@ fn poll_answer(sets: Map, more: bool) -> Value {
     m.insert("sets", Value::Object(sets));
     m.insert("moreAvailable", more);
     Value::Object(m)
+}
+
+/// `{"jti"}`: the members of an entry about one SET.
+pub(super) fn jti_fields(jti: &str) -> Map {
+    let mut f = Map::new();
+    f.insert("jti", jti);
+    f
+}
+
+/// `delivered {jti, method, attempt}` (`method`: `push` or `poll`).
+pub(super) fn delivered_fields(jti: &str, method: &str, attempt: i64) -> Map {
+    let mut f = jti_fields(jti);
+    f.insert("method", method);
+    f.insert("attempt", attempt);
+    f
 }

@@ -100,8 +100,16 @@ impl SsfQueue {
         if after.to_json() == before.to_json() {
             return Ok(());
         }
+        let mut f = Map::new();
+        f.insert("what", "registration");
+        for member in ["state", "upstream_status", "error"] {
+            if let Some(v) = after.get(member) {
+                f.insert(member, v.clone());
+            }
+        }
         source.insert("registration", after);
         self.write_record(&rec)?;
+        self.record_activity("upstream", f);
         Ok(())
     }
 
@@ -279,6 +287,7 @@ impl SsfQueue {
                     // Cannot be judged now: neither acknowledged nor refused.
                     Err(e) if e.status == 429 || e.status >= 500 => {}
                     Err(e) => {
+                        self.record_rejection(&e, Some(token));
                         let mut m = Map::new();
                         m.insert("err", e.err);
                         m.insert("description", e.description.as_str());
