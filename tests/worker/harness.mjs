@@ -79,12 +79,16 @@ export async function startWorker({ vars = {}, persist, signingKey = true, emitQ
     opts.queueConsumers = { 'ssf-emit': { maxBatchSize: 10, maxBatchTimeout: 0.2, maxRetries: 10, retryDelay: 0 } };
   }
   // `onOutput(text)`: workerd's stdout and stderr (the worker's console lines) go there.
-  if (onOutput) {
-    opts.handleRuntimeStdio = (stdout, stderr) => {
-      stdout.on('data', (d) => onOutput(String(d)));
-      stderr.on('data', (d) => onOutput(String(d)));
+  // Without it they go to the test's output, less the activity log's one line per entry
+  // (tests/worker/activity.test.mjs reads those through onOutput).
+  opts.handleRuntimeStdio = (stdout, stderr) => {
+    const quiet = (to) => (d) => {
+      const text = String(d).split('\n').filter((l) => !l.startsWith('{"activity"')).join('\n');
+      if (text.trim()) to.write(text.endsWith('\n') ? text : `${text}\n`);
     };
-  }
+    stdout.on('data', onOutput ? (d) => onOutput(String(d)) : quiet(process.stdout));
+    stderr.on('data', onOutput ? (d) => onOutput(String(d)) : quiet(process.stderr));
+  };
   if (persist) {
     opts.kvPersist = path.join(persist, 'kv');
     opts.durableObjectsPersist = path.join(persist, 'do');
