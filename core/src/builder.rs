@@ -28,6 +28,7 @@ use crate::jws::{signing_input, SET_TYP};
 use crate::set::{check_claims, Profile};
 use crate::signing::SigningKey;
 use crate::subject::SubjectId;
+use crate::Algorithm;
 
 /// Builds a SET claims set member by member, in the conventional order
 /// (`iss`, `jti`, `iat`, `aud`, `txn`, `toe`, `sub_id`, `events`, then extra claims).
@@ -122,23 +123,140 @@ impl SetBuilder {
 /// algorithm against what the profile requires, such as RS256 for `caep-interop`). The header is
 /// `{"alg", "kid" (if the key has one), "typ": "secevent+jwt"}`.
 pub fn sign_claims(claims: &Map, key: &SigningKey, profile: Profile) -> Result<String, Error> {
-    check_claims(claims, profile)?;
-    crate::set::profile_alg(profile, key.alg())?;
-    sign_compact(SET_TYP, claims, key)
+    let unsigned = prepare_set(claims, key, profile)?;
+    let signature = key.sign(unsigned.signing_input())?;
+    unsigned.finish(&signature)
 }
 
 /// Signs `claims` as a compact JWS with header `{"alg", "kid" (if the key has one), "typ"}`:
 /// the one signer behind every profile, which checks its claims before calling it.
 pub(crate) fn sign_compact(typ: &str, claims: &Map, key: &SigningKey) -> Result<String, Error> {
+    let unsigned = unsigned_compact(typ, claims, key);
+    let signature = key.sign(unsigned.signing_input())?;
+    unsigned.finish(&signature)
+}
+
+fn unsigned_compact(typ: &str, claims: &Map, key: &SigningKey) -> UnsignedSet {
     let mut header = Map::new();
     header.insert("alg", key.alg().name());
     if let Some(kid) = key.kid() {
         header.insert("kid", kid);
     }
     header.insert("typ", typ);
-    let mut token = signing_input(&header, claims);
-    let signature = key.sign(token.as_bytes())?;
-    token.push('.');
-    base64url::encode_into(&mut token, &signature);
-    Ok(token)
+    UnsignedSet {
+        input: signing_input(&header, claims),
+        alg: key.alg(),
+    }
+}
+
+/// A SET checked and ready to be signed by the host's own cryptography (a runtime's
+/// WebCrypto, an HSM): [`UnsignedSet::signing_input`] is what to sign with the key it was
+/// prepared for, [`UnsignedSet::finish`] attaches the signature.
+///
+/// ```
+/// # #[cfg(feature = "getrandom")] {
+/// use ssf_core::builder::{prepare_set, SetBuilder};
+/// use ssf_core::set::Profile;
+/// use ssf_core::signing::SigningKey;
+/// use ssf_core::Algorithm;
+///
+/// let key = SigningKey::generate(Algorithm::ES256)?;
+/// let claims = SetBuilder::new("https://tx.example.com", "j-1", 1_700_000_000)
+///     .audience("rp")
+///     .subject(&ssf_core::subject::SubjectId::opaque("stream-1"))
+///     .event(&ssf_core::events::Event::verification(None))
+///     .build()?;
+/// let unsigned = prepare_set(&claims, &key, Profile::SSF)?;
+/// let signature = key.sign(unsigned.signing_input())?; // or the host's crypto
+/// let token = unsigned.finish(&signature)?;
+/// assert_eq!(token.split('.').count(), 3);
+/// # }
+/// # Ok::<(), ssf_core::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct UnsignedSet {
+    input: String,
+    alg: Algorithm,
+}
+
+impl UnsignedSet {
+    /// The JWS signing input (`base64url(header) "." base64url(claims)`).
+    pub fn signing_input(&self) -> &[u8] {
+        self.input.as_bytes()
+    }
+
+    /// The algorithm the signature must be made with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The compact SET. An ECDSA signature must be the JWS form, `r || s` of the curve's
+    /// size (as WebCrypto gives it): anything else is refused rather than sent.
+    pub fn finish(self, signature: &[u8]) -> Result<String, Error> {
+        let expected = match self.alg {
+            Algorithm::ES256 => Some(64),
+            Algorithm::ES384 => Some(96),
+            Algorithm::ES512 => Some(132),
+            Algorithm::EdDSA => Some(64),
+            _ => None,
+        };
+        if signature.is_empty() || expected.is_some_and(|n| n != signature.len()) {
+            return Err(Error::InvalidSigningKey(
+                "the signature made for this SET has the wrong length",
+            ));
+        }
+        let mut token = self.input;
+        token.push('.');
+        base64url::encode_into(&mut token, signature);
+        Ok(token)
+    }
+}
+
+/// [`sign_claims`] in two steps, for a host that signs with its own cryptography: checks
+/// `claims` against `profile` and the key's algorithm, and returns what to sign.
+pub fn prepare_set(claims: &Map, key: &SigningKey, profile: Profile) -> Result<UnsignedSet, Error> {
+    check_claims(claims, profile)?;
+    crate::set::profile_alg(profile, key.alg())?;
+    Ok(unsigned_compact(SET_TYP, claims, key))
+}
+
+#[cfg(all(test, feature = "getrandom"))]
+mod tests {
+    use super::*;
+    use crate::events::Event;
+
+    fn claims() -> Map {
+        SetBuilder::new("https://tx.example.com", "j-1", 1_700_000_000)
+            .audience("rp")
+            .subject(&SubjectId::opaque("stream-1"))
+            .event(&Event::verification(None))
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_host_signature_of_the_wrong_size_is_refused_not_sent() {
+        let key = SigningKey::generate(Algorithm::ES256).unwrap();
+        let unsigned = prepare_set(&claims(), &key, Profile::SSF).unwrap();
+        assert_eq!(unsigned.algorithm(), Algorithm::ES256);
+        for bad in [&[][..], &[0u8; 63][..], &[0u8; 72][..]] {
+            assert!(unsigned.clone().finish(bad).is_err(), "{} bytes", bad.len());
+        }
+        // Two steps give what one gives: the same header and claims, a verifying signature.
+        let signature = key.sign(unsigned.signing_input()).unwrap();
+        let token = unsigned.finish(&signature).unwrap();
+        let one_step = sign_claims(&claims(), &key, Profile::SSF).unwrap();
+        assert_eq!(
+            token.rsplit_once('.').unwrap().0,
+            one_step.rsplit_once('.').unwrap().0
+        );
+    }
+
+    #[test]
+    fn prepare_applies_the_profile_like_sign_does() {
+        let key = SigningKey::generate(Algorithm::ES256).unwrap();
+        // caep-interop requires RS256.
+        assert!(prepare_set(&claims(), &key, Profile::CAEP_INTEROP).is_err());
+        assert!(sign_claims(&claims(), &key, Profile::CAEP_INTEROP).is_err());
+    }
 }

@@ -212,7 +212,9 @@ describe('a poll registration across a restart', () => {
   test('SETs queued upstream while the worker is down are polled, stored and acknowledged after it', async () => {
     const tx = await Transmitter.start({ path: '/restart' });
     const persist = tempDir('ssf-register-restart-');
-    let w1 = await startWorker({ persist });
+    // Polls failing while the first worker shuts down back off; keep that short.
+    const vars = { SSF_UPSTREAM_RETRY_SECONDS: 1, SSF_PUSH_MAX_BACKOFF_SECONDS: 2 };
+    let w1 = await startWorker({ persist, vars });
     try {
       const base = (await w1.mf.ready).origin;
       const r = await w1.post(`${base}/ssf/streams`, { token: ALICE, body: { source: tx.source({ delivery: 'poll' }) } });
@@ -222,7 +224,7 @@ describe('a poll registration across a restart', () => {
       await w1.stop();
       w1 = null;
       const jti = await tx.deliver(tx.only());
-      const w2 = await startWorker({ persist });
+      const w2 = await startWorker({ persist, vars });
       try {
         await until('acked after the restart', () => tx.acks.includes(jti), 20000);
         const got = await w2.drain({ delivery: { endpoint_url: `/ssf/poll/${cfg.stream_id}` } });

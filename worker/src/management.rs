@@ -1,7 +1,7 @@
 //! The SSF 1.0 management API (section 8): configuration, status, subjects, verification;
-//! plus the operators' queue view. All of it needs a bearer token from `SSF_TOKENS`; a
-//! stream of another receiver is answered `404`, like one that does not exist. Every answer
-//! carries `Cache-Control: no-store`.
+//! plus the operators' queue view. All of it needs a bearer token (`SSF_TOKENS` or an
+//! `SSF_OAUTH` access token, see `auth`); a stream of another receiver is answered `404`,
+//! like one that does not exist. Every answer carries `Cache-Control: no-store`.
 //!
 //! Transmitter decisions made here:
 //! - delivery is poll (`urn:ietf:rfc:8936`, the default) or push (`urn:ietf:rfc:8935`) to the
@@ -16,7 +16,11 @@
 //!   a grace period);
 //! - status changes made through the status endpoint are announced with a stream-updated
 //!   SET stored in the same step as the change; it stays deliverable while the stream is
-//!   paused or disabled, since SSF 1.0 sends it before delivery stops.
+//!   paused or disabled, since SSF 1.0 sends it before delivery stops;
+//! - a `source` carrying `register` is first registered at the upstream (`upstream`): the
+//!   create answers `201` once the upstream stream exists, `502` with nothing left on
+//!   either side otherwise; its status changes and delete are applied upstream too (best
+//!   effort, shown in `source.registration.error`).
 //!
 //! Every stream is read from and written to its own Durable Object (`stream`), which is
 //! the source of truth; writes are compare-and-set there, so concurrent changes never lose
@@ -762,10 +766,13 @@ async fn sign_own(
         Audience::One(a) => builder.audience(a),
         Audience::Many(list) => builder.audiences(list.iter().map(String::as_str)),
     };
-    let token = builder
+    let claims = builder
         .subject(&SubjectId::opaque(&rec.id))
         .event(event)
-        .sign(&key)
+        .build()
+        .map_err(|e| ApiError::internal(format!("cannot sign: {e}")))?;
+    let token = crate::webcrypto::sign_set(&claims, &key, ssf_core::set::Profile::SSF)
+        .await
         .map_err(|e| ApiError::internal(format!("cannot sign: {e}")))?;
     Ok((jti, token))
 }

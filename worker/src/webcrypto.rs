@@ -1,4 +1,5 @@
-//! Signature checks by the runtime's WebCrypto (`crypto.subtle`, native code in workerd).
+//! Signature checks by the runtime's WebCrypto (`crypto.subtle`, native code in workerd),
+//! and the signatures of the worker's own SETs (see [`sign_set`]).
 //!
 //! Core parses the token, applies the header rules and picks and validates the key
 //! (`set::begin_verify`); this module is asked only whether the bytes verify. WebCrypto is
@@ -19,6 +20,7 @@ use ssf_core::alg::{HashAlg, Scheme};
 use ssf_core::crypto::default_provider;
 use ssf_core::jwk::Jwk;
 use ssf_core::jws::PendingSignature;
+use ssf_core::signing::SigningKey;
 use ssf_core::Algorithm;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
@@ -71,6 +73,73 @@ pub async fn verified_candidate<T>(pending: &PendingSignature<'_, '_, T>) -> Opt
         }
     }
     None
+}
+
+/// Signs one of the worker's own SETs: core checks the claims and builds the signing input
+/// (`builder::prepare_set`), WebCrypto signs it natively (several times faster than
+/// wasm), and core's signer is used whenever WebCrypto cannot (EdDSA, an import the
+/// runtime refuses).
+pub async fn sign_set(
+    claims: &ssf_core::json::Map,
+    key: &SigningKey,
+    profile: ssf_core::set::Profile,
+) -> Result<String, ssf_core::Error> {
+    let unsigned = ssf_core::builder::prepare_set(claims, key, profile)?;
+    if let Some(signature) = native_signature(key, unsigned.signing_input()).await {
+        if let Ok(token) = unsigned.clone().finish(&signature) {
+            return Ok(token);
+        }
+    }
+    let signature = key.sign(unsigned.signing_input())?;
+    unsigned.finish(&signature)
+}
+
+async fn native_signature(key: &SigningKey, input: &[u8]) -> Option<Vec<u8>> {
+    let subtle = subtle()?;
+    let alg = key.alg();
+    let private = private_key(&subtle, key).await?;
+    let sign: Function = Reflect::get(&subtle, &"sign".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let args = Array::of3(&verify_params(alg)?, &private, &Uint8Array::from(input));
+    let promise: Promise = sign.apply(&subtle, &args).ok()?.dyn_into().ok()?;
+    let buffer = JsFuture::from(promise).await.ok()?;
+    Some(Uint8Array::new(&buffer).to_vec())
+}
+
+/// The signing key imported for `sign` (cached per isolate by its public material).
+async fn private_key(subtle: &JsValue, key: &SigningKey) -> Option<JsValue> {
+    let alg = key.alg();
+    let public = key.public_jwk();
+    let cache_key = format!("sign:{}:{}", alg.name(), public.thumbprint_input());
+    if let Some(k) = KEYS.with(|c| c.borrow_mut().get(&cache_key)) {
+        return Some(k);
+    }
+    let jwk = Object::new();
+    for (name, value) in key.to_jwk_map().iter() {
+        if matches!(
+            name,
+            "kty" | "crv" | "x" | "y" | "d" | "n" | "e" | "p" | "q" | "dp" | "dq" | "qi"
+        ) {
+            Reflect::set(&jwk, &name.into(), &value.as_str()?.into()).ok()?;
+        }
+    }
+    let import: Function = Reflect::get(subtle, &"importKey".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let args = Array::of5(
+        &"jwk".into(),
+        &jwk,
+        &import_params(alg)?,
+        &JsValue::FALSE,
+        &Array::of1(&"sign".into()),
+    );
+    let promise: Promise = import.apply(subtle, &args).ok()?.dyn_into().ok()?;
+    let crypto_key = JsFuture::from(promise).await.ok()?;
+    KEYS.with(|c| c.borrow_mut().insert(&cache_key, crypto_key.clone()));
+    Some(crypto_key)
 }
 
 fn subtle() -> Option<JsValue> {

@@ -1,4 +1,6 @@
 //! A push, checked and stored by the stream's object (the worker only bounded the body).
+//! Steps 4 to 6 are also what every SET polled from a registered upstream goes through
+//! (`upstream`): one code path for both ways in.
 //!
 //! Order of checks, each with its answer:
 //! 1. the stream exists, else `404`;
@@ -19,7 +21,6 @@
 //! Every answer after step 2 is an activity entry (`push_accepted`, `push_duplicate`,
 //! `push_rejected`); a push failing step 2 is only counted, since anyone can send one.
 
-use ssf_core::crypto::default_provider;
 use ssf_core::json::{Map, Value};
 use ssf_core::jwk::JwkSet;
 use ssf_core::set::{begin_verify, Set, VerifyOptions};
@@ -231,20 +232,6 @@ pub async fn verify_push(
     opts: &VerifyOptions,
 ) -> Result<Set, ssf_core::Error> {
     let pending = begin_verify(token, keys, opts)?;
-    let alg = pending.algorithm();
-    let (input, signature) = (pending.signing_input(), pending.signature());
-    let mut verified = None;
-    for (index, key) in pending.candidates().iter().enumerate() {
-        let valid = match webcrypto::verify(alg, key, input, signature).await {
-            Some(v) => v,
-            None => default_provider()
-                .verify(alg, key, input, signature)
-                .is_ok(),
-        };
-        if valid {
-            verified = Some(index);
-            break;
-        }
-    }
+    let verified = webcrypto::verified_candidate(&pending).await;
     pending.finish_with_candidate(verified, opts)
 }

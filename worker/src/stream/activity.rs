@@ -160,13 +160,18 @@ impl SsfQueue {
         Ok(Some((oldest + retention).max(now + AGE_PRUNE_INTERVAL_MS)))
     }
 
-    /// Arms the alarm for the next age pruning, unless an alarm is already set sooner
-    /// (push delivery's or the upstream poll's; every alarm run prunes too).
+    /// Arms the alarm for the next age pruning or upstream poll, unless an alarm is
+    /// already set sooner (every alarm run does both). After a restart this is what
+    /// resumes an upstream poll loop whose alarm was lost with the run that died.
     pub(super) async fn arm_housekeeping(&self) -> Result<()> {
         if self.alarm_at.get().is_some() {
             return Ok(());
         }
-        match self.prune_due_at()? {
+        let next = [self.prune_due_at()?, self.upstream_poll_at()?]
+            .into_iter()
+            .flatten()
+            .min();
+        match next {
             Some(at) => self.arm_at(at).await,
             None => Ok(()),
         }

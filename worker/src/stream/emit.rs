@@ -130,7 +130,8 @@ impl SsfQueue {
         let key = signing_key(&self.env)
             .await
             .map_err(|e| worker::Error::RustError(e.description))?;
-        let token = ssf_core::builder::sign_claims(&claims, &key, ssf_core::set::Profile::SSF)
+        let token = crate::webcrypto::sign_set(&claims, &key, ssf_core::set::Profile::SSF)
+            .await
             .map_err(|e| worker::Error::RustError(format!("cannot sign: {e}")))?;
         let outcome = self.store(jti, &token, now_ms(), false)?;
         if outcome == "stored" {
