@@ -125,21 +125,7 @@ async fn private_key(subtle: &JsValue, key: &SigningKey) -> Option<JsValue> {
             Reflect::set(&jwk, &name.into(), &value.as_str()?.into()).ok()?;
         }
     }
-    let import: Function = Reflect::get(subtle, &"importKey".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let args = Array::of5(
-        &"jwk".into(),
-        &jwk,
-        &import_params(alg)?,
-        &JsValue::FALSE,
-        &Array::of1(&"sign".into()),
-    );
-    let promise: Promise = import.apply(subtle, &args).ok()?.dyn_into().ok()?;
-    let crypto_key = JsFuture::from(promise).await.ok()?;
-    KEYS.with(|c| c.borrow_mut().insert(&cache_key, crypto_key.clone()));
-    Some(crypto_key)
+    import_cached(subtle, cache_key, &jwk.into(), alg, "sign").await
 }
 
 fn subtle() -> Option<JsValue> {
@@ -154,16 +140,27 @@ async fn imported(subtle: &JsValue, alg: Algorithm, key: &Jwk) -> Option<JsValue
     if let Some(k) = KEYS.with(|c| c.borrow_mut().get(&cache_key)) {
         return Some(k);
     }
+    import_cached(subtle, cache_key, &public_jwk(key)?, alg, "verify").await
+}
+
+/// Imports `jwk` for `usage` (`sign` or `verify`) and keeps it under `cache_key`.
+async fn import_cached(
+    subtle: &JsValue,
+    cache_key: String,
+    jwk: &JsValue,
+    alg: Algorithm,
+    usage: &str,
+) -> Option<JsValue> {
     let import: Function = Reflect::get(subtle, &"importKey".into())
         .ok()?
         .dyn_into()
         .ok()?;
     let args = Array::of5(
         &"jwk".into(),
-        &public_jwk(key)?,
+        jwk,
         &import_params(alg)?,
         &JsValue::FALSE,
-        &Array::of1(&"verify".into()),
+        &Array::of1(&usage.into()),
     );
     let promise: Promise = import.apply(subtle, &args).ok()?.dyn_into().ok()?;
     let crypto_key = JsFuture::from(promise).await.ok()?;

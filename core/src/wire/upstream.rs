@@ -119,6 +119,11 @@ impl Register {
                 }
             }
         }
+        self.with_auth(auth)
+    }
+
+    /// The object around `auth` (in the order a receiver writes it).
+    fn with_auth(&self, auth: Map) -> Value {
         let mut m = Map::new();
         m.insert("delivery", self.delivery.as_str());
         m.insert("auth", Value::Object(auth));
@@ -149,13 +154,7 @@ impl Register {
                 m
             }
         };
-        let mut m = Map::new();
-        m.insert("delivery", self.delivery.as_str());
-        m.insert("auth", Value::Object(auth));
-        if let Some(u) = &self.configuration_url {
-            m.insert("configuration_url", u.as_str());
-        }
-        Value::Object(m)
+        self.with_auth(auth)
     }
 
     /// The URLs the node will call, for the caller's URL policy.
@@ -199,5 +198,26 @@ fn read_auth(value: &Value) -> Result<UpstreamAuth, Error> {
             "auth must be exactly one of {\"bearer\": TOKEN} and {\"client_credentials\": {...}}"
                 .to_string(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::parse;
+
+    #[test]
+    fn the_stored_form_reads_back_and_the_read_form_holds_no_secret() {
+        for text in [
+            &br#"{"delivery": "push", "auth": {"bearer": "t0ken"}, "configuration_url": "https://i/c"}"#[..],
+            br#"{"delivery": "poll", "auth": {"client_credentials": {"token_endpoint": "https://as/t",
+                "client_id": "rp", "client_secret": "s3cret", "scope": "ssf"}}}"#,
+        ] {
+            let r = Register::from_value(&parse(text, crate::error::Part::Document).unwrap()).unwrap();
+            assert_eq!(Register::from_value(&r.to_value()).unwrap(), r);
+            let shown = r.redacted().to_json();
+            assert!(!shown.contains("t0ken") && !shown.contains("s3cret"), "{shown}");
+            assert!(Register::from_value(&r.redacted()).is_err(), "a read is not a registration");
+        }
     }
 }
