@@ -261,6 +261,32 @@ describe('POST /ssf/events: beyond SSF_EMIT_DIRECT_TARGETS, through the Cloudfla
   });
 });
 
+describe('POST /ssf/events: a full queue behind the Cloudflare Queue', () => {
+  test('a SET the answer named is waited out, not dropped, while its stream is full', async () => {
+    const q = await startWorker({
+      emitQueue: true,
+      vars: { SSF_EMITTER_TOKENS: JSON.stringify([EMITTER]), SSF_EMIT_DIRECT_TARGETS: 0, SSF_MAX_QUEUED_SETS: 1 },
+    });
+    try {
+      const cfg = await q.createStream({});
+      const send = () => q.post('/ssf/events', { token: EMITTER, body: { sub_id: aliceSub, events: revoked() } });
+      const first = await send();
+      const jti1 = first.json.sets[cfg.stream_id];
+      await until('first stored', async () => (await q.poll(cfg, { returnImmediately: true, maxEvents: 0 })).status === 200
+        && (await q.get(`/ssf/queue?stream_id=${cfg.stream_id}`, { token: ALICE })).json.pending === 1);
+      const second = await send();
+      assert.equal(second.status, 202, second.text);
+      const jti2 = second.json.sets[cfg.stream_id];
+      await sleep(600); // the consumer meets the full queue, and retries
+      const got = await until('both SETs', async () => {
+        const p = await q.poll(cfg, { returnImmediately: true, ack: [jti1] });
+        return p.json.sets[jti2] ? p.json.sets : null;
+      });
+      assert.ok(got[jti2], 'the second SET arrived once the first was acknowledged');
+    } finally { await q.stop(); }
+  });
+});
+
 describe("POST /ssf/events: the README's example", () => {
   test('the body the README sends is accepted and reaches a stream', async () => {
     const fs = await import('node:fs');

@@ -243,8 +243,8 @@ async fn hand_over(
 }
 
 /// The Cloudflare Queue consumer: stores each message's SETs in their streams; a message
-/// with a target that could not be reached is retried whole (the targets already served
-/// see their `jti` again and store it once).
+/// with a target that could not be reached, or whose queue is full, is retried whole (the
+/// targets already served see their `jti` again and store it once).
 pub async fn consume(batch: MessageBatch<String>, env: &Env) -> worker::Result<()> {
     for message in batch.messages()? {
         let Ok(m) = parse_object(message.body().as_bytes(), ssf_core::error::Part::Document) else {
@@ -268,9 +268,18 @@ pub async fn consume(batch: MessageBatch<String>, env: &Env) -> worker::Result<(
             let Some((Some(Value::String(id)), Some(Value::String(jti)))) = pair else {
                 continue;
             };
-            if let Err(e) = deliver_to(env, &emission, id, jti).await {
-                worker::console_error!("emit queue: stream {id}: {}", e.description);
-                all_done = false;
+            match deliver_to(env, &emission, id, jti).await {
+                Ok(Outcome::Stored | Outcome::NotTaken) => {}
+                // The answer already named this SET: a full queue is waited out (the
+                // message comes back), not dropped.
+                Ok(Outcome::Full) => {
+                    worker::console_warn!("emit queue: stream {id}: queue full, retried later");
+                    all_done = false;
+                }
+                Err(e) => {
+                    worker::console_error!("emit queue: stream {id}: {}", e.description);
+                    all_done = false;
+                }
             }
         }
         if all_done {
